@@ -1,0 +1,26 @@
+# The two quickstart commands: `make demo` (set up, run the main job) and `make test`.
+PY := .venv/bin/python
+
+.PHONY: setup demo test test-fast lint bench clean
+
+setup:
+	@bash scripts/setup.sh
+
+demo: setup
+	$(PY) -m sim run --out results/demo
+
+test:
+	@bash scripts/setup.sh --browser
+	$(PY) -m pytest -n 2 --dist loadgroup
+
+test-fast: setup
+	$(PY) -m pytest -n 2 -m "not slow and not browser"
+
+lint: setup
+	$(PY) -m ruff check . && $(PY) -m ruff format --check .
+
+bench: setup
+	$(PY) benchmarks/bench_model.py
+
+clean:
+	rm -rf .venv .pytest_cache

@@ -1,0 +1,83 @@
+"""Learners: Mesa agents that are live views into the batch arrays.
+
+A :class:`Learner` holds no state of its own but its index: reading ``agent.efficacy`` returns the
+current value in the model's array core, and assigning to it writes there. So Mesa's ``AgentSet``,
+``DataCollector`` and visualisation work on them while the arrays do the stepping.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mesa.discrete_space import FixedAgent
+
+from sim.state import ENGAGEMENT_NAMES
+
+if TYPE_CHECKING:
+    from sim.model import EfficacyModel
+
+VIEW_FIELDS = (
+    "skill",
+    "efficacy",
+    "strength",
+    "arousal",
+    "reappraisal",
+    "credibility",
+    "initial_skill",
+    "initial_efficacy",
+    "attempts",
+    "successes",
+    "failures",
+    "streak",
+    "avoid_streak",
+    "dose",
+    "difficulty",
+    "attempted",
+    "success",
+    "handed",
+    "shocked",
+    "effort",
+    "d_mastery",
+    "d_vicarious",
+    "d_persuasion",
+    "d_physiological",
+)
+
+
+def _view(name: str) -> property:
+    def get(self: Learner):
+        return getattr(self.model.batch.state, name)[0, self.index].item()
+
+    def set_(self: Learner, value) -> None:
+        getattr(self.model.batch.state, name)[0, self.index] = value
+
+    return property(get, set_, doc=f"Live value of ``{name}`` in the model's state arrays.")
+
+
+class Learner(FixedAgent):
+    """One learner: a window onto row ``index`` of the model's state arrays.
+
+    Attributes (live): skill, efficacy, strength, arousal, reappraisal, credibility, engagement,
+    attempts, successes, failures, streak, and what happened in the last step (difficulty,
+    attempted, success, effort, and the efficacy change from each of the four sources).
+    """
+
+    model: EfficacyModel
+
+    def __init__(self, model: EfficacyModel, index: int) -> None:
+        super().__init__(model)
+        self.index = int(index)
+
+    @property
+    def engagement(self) -> str:
+        """'engaged', 'avoiding' or 'disengaged'."""
+        return ENGAGEMENT_NAMES[int(self.model.batch.state.engagement[0, self.index])]
+
+    @property
+    def observes(self) -> list[int]:
+        """Indices of the agents this learner watches (vicarious experience)."""
+        return [int(j) for j in self.model.batch.neighbours[0, self.index][self.model.batch.neighbour_mask[0, self.index]]]
+
+
+for _name in VIEW_FIELDS:
+    setattr(Learner, _name, _view(_name))

@@ -1,0 +1,354 @@
+"""The array core: steps a batch of runs, state shaped (runs, agents).
+
+Everything else drives this one core: the Mesa model wraps a batch of one, the sweep engine stacks
+many runs, the dashboard steps one or two. Per-run parameters are (runs, 1) arrays, so runs with
+different parameters, schedules, shocks and interventions step together; each run draws only from
+its own random stream (:mod:`sim.streams`), so its numbers never depend on its batch-mates.
+
+One step, for every engaged agent (docs/ODD.md, "Process overview"):
+re-engagement -> intervention targeting -> task difficulty -> appraisal and arousal ->
+approach/avoid -> effort -> performance -> handed success, shocks -> skill ->
+efficacy from the four sources -> strength, credibility, staircases -> history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from types import SimpleNamespace
+
+import numpy as np
+
+from sim import network as netmod
+from sim import streams as S
+from sim.config import Config
+from sim.mechanisms import (
+    appraisal,
+    choice,
+    effort,
+    mastery,
+    performance,
+    persuasion,
+    physiological,
+    schedules,
+    skill,
+    vicarious,
+)
+from sim.mechanisms._common import expectancy
+from sim.params import INTERVENTION_KINDS, LEVEL_MAX, PARAMS
+from sim.state import AVOIDING, DISENGAGED, ENGAGED, State, initial_state
+
+N_ROWS = S.U_INTERVENTION0 + len(INTERVENTION_KINDS)
+KIND_INDEX = {k: i for i, k in enumerate(INTERVENTION_KINDS)}
+_NEVER = np.iinfo(np.int64).max
+
+
+def stack_params(configs: Sequence[Config]) -> SimpleNamespace:
+    """Scalar parameters as (runs, 1) arrays."""
+    return SimpleNamespace(**{p.name: np.array([[c.params[p.name]] for c in configs], dtype=float) for p in PARAMS})
+
+
+def stack_events(configs: Sequence[Config]) -> SimpleNamespace:
+    """Schedule phases (runs, phases), shocks (runs, shocks) and interventions (kinds, runs) as arrays."""
+    runs = len(configs)
+    n_ph = max(len(c.schedule) for c in configs)
+    n_sh = max((len(c.shocks) for c in configs), default=0)
+    ev = SimpleNamespace()
+    ev.phase_start = np.full((runs, n_ph), _NEVER, dtype=np.int64)
+    ev.phase_kind = np.zeros((runs, n_ph), dtype=np.int64)
+    for name in ("level", "spread", "ramp_rate", "target_success", "step_size", "offset"):
+        setattr(ev, "phase_" + name, np.zeros((runs, n_ph)))
+    ev.shock_step = np.full((runs, n_sh), -1, dtype=np.int64)
+    ev.shock_severity = np.zeros((runs, n_sh))
+    ev.shock_share = np.zeros((runs, n_sh))
+    ev.shock_arousal = np.zeros((runs, n_sh))
+    k = len(INTERVENTION_KINDS)
+    ev.iv_on = np.zeros((k, runs), dtype=bool)
+    ev.iv_start = np.zeros((k, runs), dtype=np.int64)
+    ev.iv_end = np.zeros((k, runs), dtype=np.int64)
+    ev.iv_below = np.zeros((k, runs), dtype=bool)
+    ev.iv_threshold = np.zeros((k, runs))
+    ev.iv_intensity = np.zeros((k, runs))
+    for r, c in enumerate(configs):
+        for j, ph in enumerate(c.schedule):
+            ev.phase_start[r, j] = ph["start"]
+            ev.phase_kind[r, j] = schedules.KIND_CODE[ph["kind"]]
+            for name in ("level", "spread", "ramp_rate", "target_success", "step_size", "offset"):
+                getattr(ev, "phase_" + name)[r, j] = ph[name]
+        for j, sh in enumerate(c.shocks):
+            ev.shock_step[r, j] = sh["step"]
+            ev.shock_severity[r, j] = sh["severity"]
+            ev.shock_share[r, j] = sh["share"]
+            ev.shock_arousal[r, j] = sh["arousal"]
+        for iv in c.interventions:
+            i = KIND_INDEX[iv["kind"]]
+            ev.iv_on[i, r] = True
+            ev.iv_start[i, r] = iv["start"]
+            ev.iv_end[i, r] = iv["end"]
+            ev.iv_below[i, r] = iv["target"] == "below"
+            ev.iv_threshold[i, r] = iv["threshold"]
+            ev.iv_intensity[i, r] = iv["intensity"]
+    return ev
+
+
+class Batch:
+    """A batch of runs stepping together.
+
+    Parameters
+    ----------
+    configs : the runs' validated configs; all must have the same number of agents.
+    seeds : experiment seed of each run (default: each config's ``seed``).
+    run_indices : index of each run within its experiment (default: 0 for all, i.e. each run as if
+        it ran alone). A run's stream is ``SeedSequence(seed, spawn_key=(index,))``.
+
+    Attributes
+    ----------
+    state : :class:`~sim.state.State` of arrays shaped (runs, agents).
+    t : number of steps taken.
+    """
+
+    def __init__(
+        self,
+        configs: Sequence[Config],
+        seeds: Sequence[int] | None = None,
+        run_indices: Sequence[int] | None = None,
+    ) -> None:
+        configs = list(configs)
+        if not configs:
+            raise ValueError("a batch needs at least one config")
+        agents = {c.agents for c in configs}
+        if len(agents) != 1:
+            raise ValueError(f"all runs in a batch need the same number of agents, got {sorted(agents)}")
+        self.configs = configs
+        self.runs = len(configs)
+        self.agents = agents.pop()
+        self.seeds = [c.seed for c in configs] if seeds is None else [int(s) for s in seeds]
+        self.run_indices = [0] * self.runs if run_indices is None else [int(i) for i in run_indices]
+        self.streams = [S.run_stream(s, i) for s, i in zip(self.seeds, self.run_indices, strict=True)]
+        self.p = stack_params(configs)
+        self.ev = stack_events(configs)
+        self.t = 0
+
+        draws = np.empty((self.runs, 6, self.agents))
+        for r, g in enumerate(self.streams):
+            g.standard_normal(out=draws[r])
+        self.state = initial_state(self.p, self.agents, draws)
+
+        kmax = max(min(int(c.params["network_degree"]), self.agents - 1) for c in configs)
+        self.neighbours = np.zeros((self.runs, self.agents, kmax), dtype=np.int64)
+        self.neighbour_mask = np.zeros((self.runs, self.agents, kmax), dtype=bool)
+        for r, (c, g) in enumerate(zip(configs, self.streams, strict=True)):
+            nb = netmod.observation_network(self.agents, int(c.params["network_degree"]), c.params["network_rewire"], g)
+            self.neighbours[r, :, : nb.shape[1]] = nb
+            self.neighbour_mask[r, :, : nb.shape[1]] = True
+
+    # ------------------------------------------------------------------------------------------
+    def step(self, u: np.ndarray | None = None) -> None:
+        """Advance every run by one step. ``u`` (runs, N_ROWS, agents) overrides the draws (tests)."""
+        if u is None:
+            u = S.step_uniforms(self.streams, N_ROWS, self.agents)
+        advance(self.state, self.p, self.ev, self.neighbours, self.neighbour_mask, self.t, u)
+        self.t += 1
+
+    def run(self, steps: int, callback=None) -> None:
+        """Take ``steps`` steps, calling ``callback(batch)`` after each."""
+        for _ in range(steps):
+            self.step()
+            if callback is not None:
+                callback(self)
+
+
+def advance(
+    st: State,
+    p: SimpleNamespace,
+    ev: SimpleNamespace,
+    neighbours: np.ndarray,
+    neighbour_mask: np.ndarray,
+    t: int,
+    u: np.ndarray,
+) -> None:
+    """One step of the model, in place. Pure array code: the same for 1 run or 10,000."""
+    runs, n = st.shape
+    row = lambda i: u[:, i, :]  # noqa: E731
+
+    # 1. Re-engagement of disengaged agents
+    back = (st.engagement == DISENGAGED) & (row(S.U_REENGAGE) < p.reengage_prob)
+    st.engagement[back] = ENGAGED
+    st.avoid_streak[back] = 0
+    engaged = st.engagement != DISENGAGED
+
+    # 2. Interventions: targeting is fixed at each intervention's start step
+    active = ev.iv_on & (ev.iv_start <= t) & (t < ev.iv_end)  # (kinds, runs)
+    starting = ev.iv_on & (ev.iv_start == t)
+    received = np.zeros((len(INTERVENTION_KINDS), runs, n), dtype=bool)
+    for k in range(len(INTERVENTION_KINDS)):
+        if starting[k].any():
+            sel = np.where(ev.iv_below[k][:, None], st.efficacy < ev.iv_threshold[k][:, None], True)
+            st.targeted[k] = np.where(starting[k][:, None], sel, st.targeted[k])
+        if active[k].any():
+            intensity = ev.iv_intensity[k][:, None]
+            received[k] = active[k][:, None] & st.targeted[k] & engaged & (row(S.U_INTERVENTION0 + k) < intensity)
+    ladder = received[KIND_INDEX["mastery_ladder"]]
+    ladder_start = starting[KIND_INDEX["mastery_ladder"]][:, None] & st.targeted[KIND_INDEX["mastery_ladder"]]
+    st.ladder_level = np.where(ladder_start, np.clip(st.skill - p.ladder_offset, 0.0, LEVEL_MAX), st.ladder_level)
+
+    # 3. Task difficulty from the active schedule phase (ladder overrides it for its targets)
+    phase = np.maximum((ev.phase_start <= t).sum(axis=1) - 1, 0)[:, None]  # (runs, 1)
+    take = lambda a: np.take_along_axis(a, phase, axis=1)  # noqa: E731
+    phase_start = take(ev.phase_start)
+    st.task_level = np.where(phase_start == t, take(ev.phase_level), st.task_level)
+    d = schedules.difficulty(
+        take(ev.phase_kind),
+        t - phase_start,
+        take(ev.phase_level),
+        take(ev.phase_spread),
+        take(ev.phase_ramp_rate),
+        take(ev.phase_offset),
+        st.task_level,
+        st.efficacy,
+        row(S.U_TASK),
+    )
+    d = np.where(ladder, st.ladder_level, d)
+
+    # 4. Appraisal and arousal (engaged agents face the task)
+    thr = appraisal.threat(st.efficacy, d, p.threat_margin, p.appraisal_scale)
+    new_arousal = appraisal.arousal_update(
+        st.arousal, st.arousal_base, thr, p.arousal_reactivity * st.sens_arousal, p.challenge_arousal, p.arousal_decay
+    )
+    rest = st.arousal + p.arousal_decay * (st.arousal_base - st.arousal)
+    arousal = np.where(engaged, new_arousal, rest)
+
+    # 5. Approach or avoid
+    attempt = engaged & (row(S.U_ATTEMPT) < choice.attempt_probability(st.efficacy, d, p.avoid_margin, p.avoid_scale))
+
+    # 6. Effort (motivational intensity)
+    p_hat = expectancy(st.efficacy, d, p.belief_scale)
+    eff = effort.effort(st.efficacy, d, p_hat, p.giveup_expectancy, p.effort_min, p.effort_span)
+
+    # 7. Performance (Yerkes-Dodson efficiency)
+    h = performance.hardness(d, st.skill, p.yd_hardness_scale)
+    yd = performance.arousal_efficiency(arousal, h, p.yd_opt_easy, p.yd_opt_hard, p.yd_width)
+    p_success = performance.success_probability(st.skill, eff, d, p.effort_gain, p.perf_scale, yd)
+    earned = attempt & (row(S.U_OUTCOME) < p_success)
+
+    # 8. Handed success: reported as success whatever the performance
+    handed = received[KIND_INDEX["handed_success"]] & attempt & ~earned
+    reported = earned | handed
+
+    # 9. Shocks: a severe, full-effort failure at a task one believed within reach
+    shocked = np.zeros((runs, n), dtype=bool)
+    severity = np.zeros((runs, 1))
+    spike = np.zeros((runs, 1))
+    for j in range(ev.shock_step.shape[1]):
+        now = (ev.shock_step[:, j] == t)[:, None]
+        if now.any():
+            hit = now & engaged & (row(S.U_SHOCK) < ev.shock_share[:, j : j + 1])
+            shocked |= hit
+            severity = np.where(now, np.maximum(severity, ev.shock_severity[:, j : j + 1]), severity)
+            spike = np.where(now, np.maximum(spike, ev.shock_arousal[:, j : j + 1]), spike)
+    arousal = np.where(shocked, arousal + spike * (1.0 - arousal), arousal)
+    task = np.where(shocked, st.efficacy, d)  # the shock task sits at the agent's efficacy
+    acted = attempt | shocked
+    outcome = reported & ~shocked
+
+    # 10. Skill: practice (not during a shock), decay otherwise
+    practised = attempt & ~shocked
+    gain = skill.practice_gain(
+        st.skill, d, eff, earned, p.learn_rate * st.sens_learning, p.stretch_opt, p.stretch_width, p.failure_learning
+    )
+    new_skill = np.where(practised, st.skill + gain, st.skill - skill.decay(st.skill, p.skill_decay))
+
+    # 11. Efficacy from the four sources
+    # 11a mastery
+    w = mastery.diagnostic_weight(eff, p.effort_attribution)
+    w = np.where(handed, w * p.handed_discount, w)
+    w = np.where(shocked, severity, w)
+    p_task = np.where(shocked, 0.5, p_hat)  # expectancy(e, e) = 1/2
+    err = np.where(acted, mastery.surprise(outcome, p_task), 0.0)
+    d_mastery = mastery.efficacy_change(
+        err, w, st.strength, p.mastery_gain_success, p.mastery_gain_failure, st.sens_mastery
+    )
+    # 11b vicarious: neighbours seen acting this step, plus peer/expert models
+    d_vic = vicarious.neighbour_evidence(
+        st.efficacy, neighbours, neighbour_mask, acted, task, outcome, p.stage_ahead, p.similarity_width, p.belief_scale
+    )
+    for kind, gap in (("peer_modelling", p.stage_ahead), ("expert_modelling", p.expert_gap)):
+        got = received[KIND_INDEX[kind]]
+        model_ev = vicarious.evidence(
+            st.efficacy, st.efficacy + gap, True, p.stage_ahead, p.similarity_width, p.belief_scale
+        )
+        d_vic = d_vic + np.where(got, model_ev, 0.0)
+    d_vic = np.where(engaged, p.vicarious_gain * d_vic / (1.0 + st.strength), 0.0)
+    # 11c social persuasion: everyday peer encouragement, specific feedback, generic praise
+    messages = (
+        (engaged & (row(S.U_PERSUADE) < p.persuasion_rate), st.efficacy + p.peer_praise_inflation, p.generic_specificity),
+        (received[KIND_INDEX["specific_persuasion"]], st.skill + p.persuasion_margin, 1.0),
+        (received[KIND_INDEX["generic_praise"]], st.efficacy + p.praise_inflation, p.generic_specificity),
+    )
+    d_pers = np.zeros((runs, n))
+    claimed = st.persuaded_level
+    for got, level, spec in messages:
+        delta = persuasion.efficacy_change(st.efficacy, level, st.credibility, spec, p.persuasion_gain, st.strength)
+        d_pers = d_pers + np.where(got, delta, 0.0)
+        claimed = np.where(got, level, claimed)
+    # 11d physiological state, read through reappraisal
+    reappraisal = np.where(
+        received[KIND_INDEX["arousal_reappraisal"]],
+        st.reappraisal + p.reappraisal_rate * (1.0 - st.reappraisal),
+        st.reappraisal,
+    )
+    reading = physiological.anxious_reading(np.where(shocked, 1.0, thr), reappraisal)
+    d_phys = np.where(
+        acted, physiological.efficacy_change(arousal, reading, p.anxiety_threshold, p.physio_gain, st.strength), 0.0
+    )
+    efficacy = np.clip(st.efficacy + d_mastery + d_vic + d_pers + d_phys, 0.0, LEVEL_MAX)
+
+    # 12. Strength, credibility, staircases
+    st.strength = st.strength + mastery.strength_change(err, w, p.strength_gain)
+    contradicted = acted & ~outcome & (task <= claimed)
+    st.credibility = persuasion.credibility_update(
+        st.credibility, contradicted, acted & outcome, p.credibility_erosion, p.credibility_recovery
+    )
+    real = earned & ~shocked
+    tk = take(ev.phase_kind)
+    st.task_level = np.where(
+        engaged & (tk == schedules.ADAPTIVE),
+        schedules.staircase(st.task_level, real, take(ev.phase_target_success), take(ev.phase_step_size)),
+        st.task_level,
+    )
+    st.ladder_level = np.where(
+        ladder, schedules.staircase(st.ladder_level, real, p.ladder_target_success, p.ladder_step), st.ladder_level
+    )
+
+    # 13. History and engagement
+    avoided = engaged & ~acted
+    st.avoid_streak = choice.avoid_streak_update(st.avoid_streak, avoided)
+    st.attempts += acted
+    st.successes += acted & outcome
+    st.failures += acted & ~outcome
+    st.streak = np.where(
+        acted & outcome,
+        np.maximum(st.streak, 0) + 1,
+        np.where(acted, np.minimum(st.streak, 0) - 1, st.streak),
+    ).astype(np.int32)
+    st.engagement = np.where(
+        ~engaged,
+        DISENGAGED,
+        np.where(choice.disengages(st.avoid_streak, p.disengage_after), DISENGAGED, np.where(avoided, AVOIDING, ENGAGED)),
+    ).astype(np.int8)
+    st.dose += received.sum(axis=0, dtype=np.int32)
+
+    st.skill = np.clip(new_skill, 0.0, LEVEL_MAX)
+    st.efficacy = efficacy
+    st.arousal = arousal
+    st.reappraisal = reappraisal
+    st.persuaded_level = claimed
+    st.difficulty = np.where(engaged, task, np.nan)
+    st.attempted = acted
+    st.success = acted & outcome
+    st.handed = handed
+    st.shocked = shocked
+    st.effort = np.where(acted, np.where(shocked, 1.0, eff), 0.0)
+    st.d_mastery = d_mastery
+    st.d_vicarious = d_vic
+    st.d_persuasion = d_pers
+    st.d_physiological = d_phys

@@ -1,0 +1,256 @@
+"""Scenario configuration: loading, validation and path-based edits.
+
+A scenario is a TOML file (or a dict of the same shape)::
+
+    name = "example"
+    agents = 200
+    steps = 150
+    seed = 1
+
+    [params]                 # any scalar parameter from sim.params.PARAMS
+    mastery_gain_success = 0.6
+
+    [[schedule]]             # difficulty-schedule phases, in order of `start`
+    kind = "adaptive"
+    start = 0
+    target_success = 0.7
+
+    [[shocks]]               # severe failures
+    step = 20
+    severity = 6
+
+    [[interventions]]        # intervention hooks
+    kind = "peer_modelling"
+    start = 10
+    end = 60
+    target = "below"
+    threshold = 3
+
+Every value is checked against its declaration in :mod:`sim.params` before anything runs.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import hashlib
+import json
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sim.errors import ConfigError
+from sim.params import (
+    INTERVENTION_FIELDS,
+    PARAM_BY_NAME,
+    RUN_BY_NAME,
+    SCHEDULE_FIELDS,
+    SHOCK_FIELDS,
+    Choice,
+    Param,
+    event_defaults,
+)
+
+_TOP_KEYS = ("name", "description", "agents", "steps", "seed", "params", "schedule", "shocks", "interventions")
+_EVENT_SPECS = {"schedule": SCHEDULE_FIELDS, "shocks": SHOCK_FIELDS, "interventions": INTERVENTION_FIELDS}
+
+
+def _unknown(where: str, key: Any, valid: list[str]) -> ConfigError:
+    close = difflib.get_close_matches(str(key), valid, n=1)
+    hint = f"did you mean {close[0]!r}?" if close else ""
+    return ConfigError(where, key, "a known key: " + ", ".join(sorted(valid)), hint)
+
+
+@dataclass(frozen=True)
+class Config:
+    """A validated scenario. Build with :meth:`from_dict`, :meth:`from_toml` or :meth:`default`."""
+
+    name: str = "default"
+    description: str = ""
+    agents: int = 100
+    steps: int = 100
+    seed: int = 0
+    params: dict[str, float] = field(default_factory=dict)
+    schedule: tuple[dict[str, Any], ...] = ()
+    shocks: tuple[dict[str, Any], ...] = ()
+    interventions: tuple[dict[str, Any], ...] = ()
+
+    # -- construction -------------------------------------------------------------------------
+    @classmethod
+    def default(cls, **overrides: Any) -> Config:
+        """The default scenario, with top-level or parameter overrides (``agents=50``, ``learn_rate=0.1``)."""
+        return cls.from_dict(_split_overrides(overrides))
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> Config:
+        """Load and validate a scenario file."""
+        path = Path(path)
+        if not path.is_file():
+            raise ConfigError("scenario", str(path), "an existing TOML file")
+        try:
+            data = tomllib.loads(path.read_text())
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError("scenario", str(path), "valid TOML", str(exc)) from None
+        data.setdefault("name", path.stem)
+        return cls.from_dict(data)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Config:
+        """Validate a dict of the TOML shape; unspecified values take their declared defaults."""
+        if not isinstance(data, dict):
+            raise ConfigError("scenario", data, "a table (dict) of settings")
+        for key in data:
+            if key not in _TOP_KEYS:
+                raise _unknown("scenario", key, list(_TOP_KEYS))
+        out: dict[str, Any] = {}
+        for key in ("name", "description"):
+            if key in data:
+                if not isinstance(data[key], str):
+                    raise ConfigError(key, data[key], "a string")
+                out[key] = data[key]
+        for key, spec in RUN_BY_NAME.items():
+            out[key] = spec.check(data.get(key, spec.default), key)
+
+        params = data.get("params", {})
+        if not isinstance(params, dict):
+            raise ConfigError("params", params, "a table of parameter = value")
+        checked: dict[str, float] = {}
+        for key, value in params.items():
+            if key not in PARAM_BY_NAME:
+                raise _unknown("params", key, list(PARAM_BY_NAME))
+            checked[key] = PARAM_BY_NAME[key].check(value, f"params.{key}")
+        out["params"] = {p: checked.get(p, spec.default) for p, spec in PARAM_BY_NAME.items()}
+
+        for section, specs in _EVENT_SPECS.items():
+            events = data.get(section, [])
+            if isinstance(events, dict):
+                events = [events]
+            if not isinstance(events, list):
+                raise ConfigError(section, events, "a list of tables ([[" + section + "]])")
+            out[section] = tuple(_check_event(f"{section}[{i}]", e, specs) for i, e in enumerate(events))
+        if not out["schedule"]:
+            out["schedule"] = (event_defaults(SCHEDULE_FIELDS),)
+        cfg = cls(**out)
+        cfg._check_consistency()
+        return cfg
+
+    def _check_consistency(self) -> None:
+        starts = [ph["start"] for ph in self.schedule]
+        if starts[0] != 0:
+            raise ConfigError("schedule[0].start", starts[0], "0 (the first phase starts at step 0)")
+        for i in range(1, len(starts)):
+            if starts[i] <= starts[i - 1]:
+                raise ConfigError(f"schedule[{i}].start", starts[i], f"a step after schedule[{i - 1}].start = {starts[i - 1]}")
+        for i, sh in enumerate(self.shocks):
+            if sh["step"] >= self.steps:
+                raise ConfigError(f"shocks[{i}].step", sh["step"], f"a step before the end of the run (steps = {self.steps})")
+        seen: set[str] = set()
+        for i, iv in enumerate(self.interventions):
+            if iv["kind"] in seen:
+                raise ConfigError(f"interventions[{i}].kind", iv["kind"], "each intervention kind at most once per scenario")
+            seen.add(iv["kind"])
+            if iv["end"] <= iv["start"]:
+                raise ConfigError(f"interventions[{i}].end", iv["end"], f"a step after start = {iv['start']}")
+
+    # -- access and edits -----------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """Plain, JSON- and TOML-friendly dict that :meth:`from_dict` turns back into this config."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "agents": self.agents,
+            "steps": self.steps,
+            "seed": self.seed,
+            "params": dict(self.params),
+            "schedule": [dict(e) for e in self.schedule],
+            "shocks": [dict(e) for e in self.shocks],
+            "interventions": [dict(e) for e in self.interventions],
+        }
+
+    def digest(self) -> str:
+        """Stable hash of the config's content."""
+        return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()[:16]
+
+    def get(self, path: str) -> Any:
+        """Value at a path such as ``learn_rate``, ``steps``, ``shocks[0].step``."""
+        section, index, key = parse_path(path)
+        d = self.to_dict()
+        if section is None:
+            return d[key] if key in RUN_BY_NAME or key in ("name", "description") else d["params"][key]
+        return d[section][index][key]
+
+    def replace(self, **changes: Any) -> Config:
+        """A new validated config with values changed by path (``cfg.replace(**{"shocks[0].step": 5})``)."""
+        return self.with_values(changes)
+
+    def with_values(self, changes: dict[str, Any]) -> Config:
+        """A new validated config with the values at the given paths changed."""
+        d = copy.deepcopy(self.to_dict())
+        for path, value in changes.items():
+            section, index, key = parse_path(path)
+            if section is None:
+                if key in RUN_BY_NAME or key in ("name", "description"):
+                    d[key] = value
+                else:
+                    d["params"][key] = value
+            else:
+                events = d[section]
+                if index >= len(events):
+                    raise ConfigError(path, value, f"an existing {section} entry (there are {len(events)})")
+                events[index][key] = value
+        return Config.from_dict(d)
+
+
+_PATH = re.compile(r"^(?:(schedule|shocks|interventions)\[(\d+)\]\.)?([A-Za-z_][A-Za-z0-9_]*)$")
+
+
+def parse_path(path: str) -> tuple[str | None, int, str]:
+    """Split ``shocks[0].step`` into (``shocks``, 0, ``step``); ``learn_rate`` into (None, 0, ``learn_rate``).
+
+    Raises :class:`ConfigError` for paths that name nothing declared.
+    """
+    m = _PATH.match(path) if isinstance(path, str) else None
+    if not m:
+        raise ConfigError(
+            "parameter", path, "a parameter name (e.g. 'learn_rate') or an event field (e.g. 'shocks[0].step')"
+        )
+    section, index, key = m.group(1), int(m.group(2) or 0), m.group(3)
+    if section is None:
+        valid = [*PARAM_BY_NAME, *RUN_BY_NAME]
+        if key not in valid:
+            raise _unknown("parameter", key, valid)
+    else:
+        valid = [f.name for f in _EVENT_SPECS[section]]
+        if key not in valid:
+            raise _unknown(f"{section}[{index}]", key, valid)
+    return section, index, key
+
+
+def spec_for(path: str) -> Param | Choice:
+    """The declaration behind a path (used to check sweep ranges)."""
+    section, _, key = parse_path(path)
+    if section is None:
+        return PARAM_BY_NAME.get(key) or RUN_BY_NAME[key]
+    return next(f for f in _EVENT_SPECS[section] if f.name == key)
+
+
+def _check_event(where: str, event: Any, specs: tuple[Param | Choice, ...]) -> dict[str, Any]:
+    if not isinstance(event, dict):
+        raise ConfigError(where, event, "a table of field = value")
+    names = [s.name for s in specs]
+    for key in event:
+        if key not in names:
+            raise _unknown(where, key, names)
+    return {s.name: s.check(event.get(s.name, s.default), f"{where}.{s.name}") for s in specs}
+
+
+def _split_overrides(overrides: dict[str, Any]) -> dict[str, Any]:
+    data: dict[str, Any] = {"params": {}}
+    for key, value in overrides.items():
+        if key in _TOP_KEYS:
+            data[key] = value
+        else:
+            data["params"][key] = value
+    return data

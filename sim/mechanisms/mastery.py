@@ -1,0 +1,48 @@
+"""Mastery experience: efficacy and strength updates from one's own outcomes.
+
+Sources: Bandura (1977, 1997): mastery is the strongest source; an easy success teaches little, a
+success won with effort at a hard task teaches much; failure before a belief is established hurts
+most. Moebius et al. (2022), Eil & Rao (2011): good and bad news are weighted differently and
+updating is conservative. Byars-Winston et al. (2017): mastery has the largest unique effect.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+
+def diagnostic_weight(effort_level: ArrayLike, effort_attribution: ArrayLike) -> NDArray[np.float64]:
+    """Evidence weight of an outcome: ``1 - effort_attribution (1 - effort)``.
+
+    A failure after full effort says more about capability than one without effort, and a success
+    with full effort more than a lucky one.
+    """
+    return 1.0 - effort_attribution * (1.0 - np.asarray(effort_level))
+
+
+def surprise(outcome: ArrayLike, expected_success: ArrayLike) -> NDArray[np.float64]:
+    """Prediction error ``outcome - expected``: an expected success (easy task) teaches little."""
+    return np.asarray(outcome, dtype=float) - expected_success
+
+
+def efficacy_change(
+    prediction_error: ArrayLike,
+    weight: ArrayLike,
+    strength: ArrayLike,
+    gain_success: ArrayLike,
+    gain_failure: ArrayLike,
+    sensitivity: ArrayLike = 1.0,
+) -> NDArray[np.float64]:
+    """``Δefficacy = gain(sign) * sensitivity * weight * error / (1 + strength)``.
+
+    The divisor makes settled beliefs (high strength) move less, so early outcomes move belief most.
+    """
+    err = np.asarray(prediction_error)
+    gain = np.where(err >= 0.0, gain_success, gain_failure)
+    return gain * sensitivity * weight * err / (1.0 + np.asarray(strength))
+
+
+def strength_change(prediction_error: ArrayLike, weight: ArrayLike, strength_gain: ArrayLike) -> NDArray[np.float64]:
+    """Strength grows with diagnostic evidence: ``strength_gain * weight * |error|``."""
+    return strength_gain * np.asarray(weight) * np.abs(prediction_error)

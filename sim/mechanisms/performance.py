@@ -1,0 +1,40 @@
+"""Performance: success chance from skill, effort and arousal (Yerkes-Dodson).
+
+Source: Yerkes & Dodson (1908), via Teigen (1994): the most favourable arousal falls as tasks get
+harder; Sorensen et al. (2022) for a mechanistic account. The Gaussian efficiency form with an
+optimum that moves with difficulty is a modelling assumption (ANCHORS.md).
+IMWM (Vancouver, Wang & Li 2018): performance grows with effort times ability.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from sim.mechanisms._common import logistic
+
+
+def hardness(difficulty: ArrayLike, skill: ArrayLike, scale: ArrayLike) -> NDArray[np.float64]:
+    """How hard a task is for this agent, in [0, 1]: ``logistic((difficulty - skill) / scale)``."""
+    return logistic((np.asarray(difficulty) - skill) / scale)
+
+
+def arousal_efficiency(
+    arousal: ArrayLike, task_hardness: ArrayLike, opt_easy: ArrayLike, opt_hard: ArrayLike, width: ArrayLike
+) -> NDArray[np.float64]:
+    """Yerkes-Dodson inverted U: ``exp(-0.5 ((A - A*) / width)^2)``, ``A* = opt_easy + (opt_hard - opt_easy) h``."""
+    optimum = opt_easy + (np.asarray(opt_hard) - opt_easy) * task_hardness
+    return np.exp(-0.5 * ((np.asarray(arousal) - optimum) / width) ** 2)
+
+
+def success_probability(
+    skill: ArrayLike,
+    effort_level: ArrayLike,
+    difficulty: ArrayLike,
+    effort_gain: ArrayLike,
+    perf_scale: ArrayLike,
+    efficiency: ArrayLike,
+) -> NDArray[np.float64]:
+    """``P(success) = logistic((skill + effort_gain (effort - 1/2) - difficulty) / perf_scale) * efficiency``."""
+    capability = np.asarray(skill) + effort_gain * (np.asarray(effort_level) - 0.5)
+    return logistic((capability - difficulty) / perf_scale) * efficiency

@@ -1,0 +1,56 @@
+"""Difficulty schedules: the task each agent faces each step.
+
+Kinds (``sim.params.SCHEDULE_KINDS``): constant; ramp (a progressive ladder for everyone); adaptive
+(a weighted up-down staircase per agent that converges to a target success rate, Kaernbach 1991);
+random; self_chosen (goal = own efficacy + offset: higher efficacy, harder goals; Locke & Latham
+2002, Bandura 1997). Phases compose in time; shocks and interventions overlay them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from sim.params import LEVEL_MAX, SCHEDULE_KINDS
+
+KIND_CODE = {k: i for i, k in enumerate(SCHEDULE_KINDS)}
+CONSTANT, RAMP, ADAPTIVE, RANDOM, SELF_CHOSEN = (KIND_CODE[k] for k in SCHEDULE_KINDS)
+
+
+def difficulty(
+    kind: ArrayLike,
+    steps_in_phase: ArrayLike,
+    level: ArrayLike,
+    spread: ArrayLike,
+    ramp_rate: ArrayLike,
+    offset: ArrayLike,
+    staircase_level: ArrayLike,
+    efficacy: ArrayLike,
+    u: ArrayLike,
+) -> NDArray[np.float64]:
+    """Task difficulty for each agent, clipped to [0, LEVEL_MAX].
+
+    ``u`` is a uniform draw per agent (used by random and self_chosen).
+    """
+    noise = np.asarray(spread) * (2.0 * np.asarray(u) - 1.0)
+    kind = np.asarray(kind)
+    d = np.select(
+        [kind == CONSTANT, kind == RAMP, kind == ADAPTIVE, kind == RANDOM],
+        [
+            np.broadcast_to(level, np.shape(u)),
+            np.broadcast_to(level + ramp_rate * np.asarray(steps_in_phase), np.shape(u)),
+            staircase_level,
+            level + noise,
+        ],
+        default=np.asarray(efficacy) + offset + noise,
+    )
+    return np.clip(d, 0.0, LEVEL_MAX)
+
+
+def staircase(level: ArrayLike, success: ArrayLike, target_success: ArrayLike, step: ArrayLike) -> NDArray[np.float64]:
+    """Weighted up-down staircase: up ``step (1 - target)`` after a success, down ``step target`` otherwise.
+
+    At equilibrium ``p (1 - target) = (1 - p) target``, so the success rate converges to ``target``.
+    """
+    move = np.where(success, step * (1.0 - np.asarray(target_success)), -np.asarray(step) * target_success)
+    return np.clip(np.asarray(level) + move, 0.0, LEVEL_MAX)

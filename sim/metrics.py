@@ -1,0 +1,57 @@
+"""Model-level outcomes of each run, computed from the state arrays (one value per run)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.state import AVOIDING, DISENGAGED, State
+
+OVERCONFIDENCE_MARGIN = 1.0
+"""Efficacy more than this many levels above skill counts as overconfidence (not backed by skill)."""
+
+METRICS: dict[str, str] = {
+    "efficacy_mean": "Mean efficacy (levels).",
+    "efficacy_sd": "SD of efficacy across agents (levels).",
+    "skill_mean": "Mean skill (levels).",
+    "skill_sd": "SD of skill across agents (levels).",
+    "arousal_mean": "Mean arousal (0-1).",
+    "strength_mean": "Mean efficacy strength.",
+    "calibration_mean": "Mean efficacy minus skill (levels); > 0 overconfident.",
+    "overconfident_share": f"Share of agents with efficacy > skill + {OVERCONFIDENCE_MARGIN}.",
+    "attempt_rate": "Share of engaged agents that attempted (or were shocked) this step.",
+    "success_rate": "Share of attempts reported as successes this step.",
+    "avoiding_share": "Share of agents that avoided this step's task.",
+    "disengaged_share": "Share of agents disengaged.",
+    "difficulty_mean": "Mean task difficulty faced by engaged agents (levels).",
+    "effort_mean": "Mean effort of agents that acted (0-1).",
+    "dose_mean": "Mean intervention-steps received per agent so far.",
+}
+
+
+def _masked_mean(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    n = mask.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n > 0, np.where(mask, x, 0.0).sum(axis=1) / np.maximum(n, 1), np.nan)
+
+
+def summarise(st: State) -> dict[str, np.ndarray]:
+    """Every metric in :data:`METRICS` for each run, as arrays shaped (runs,)."""
+    engaged = st.engagement != DISENGAGED
+    gap = st.efficacy - st.skill
+    return {
+        "efficacy_mean": st.efficacy.mean(axis=1),
+        "efficacy_sd": st.efficacy.std(axis=1),
+        "skill_mean": st.skill.mean(axis=1),
+        "skill_sd": st.skill.std(axis=1),
+        "arousal_mean": st.arousal.mean(axis=1),
+        "strength_mean": st.strength.mean(axis=1),
+        "calibration_mean": gap.mean(axis=1),
+        "overconfident_share": (gap > OVERCONFIDENCE_MARGIN).mean(axis=1),
+        "attempt_rate": _masked_mean(st.attempted.astype(float), engaged | st.attempted),
+        "success_rate": _masked_mean(st.success.astype(float), st.attempted),
+        "avoiding_share": (st.engagement == AVOIDING).mean(axis=1),
+        "disengaged_share": (st.engagement == DISENGAGED).mean(axis=1),
+        "difficulty_mean": _masked_mean(np.nan_to_num(st.difficulty), ~np.isnan(st.difficulty)),
+        "effort_mean": _masked_mean(st.effort, st.attempted),
+        "dose_mean": st.dose.mean(axis=1),
+    }

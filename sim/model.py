@@ -1,0 +1,75 @@
+"""The Mesa model: a batch of one run, with :class:`~sim.agents.Learner` agents as live views.
+
+>>> from sim import EfficacyModel
+>>> m = EfficacyModel(agents=50, rng=3)
+>>> for _ in range(10):
+...     m.step()
+>>> m.datacollector.get_model_vars_dataframe()["efficacy_mean"].shape
+(11,)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import mesa
+from mesa.discrete_space import Network
+
+from sim.agents import Learner
+from sim.batch import Batch
+from sim.config import Config
+from sim.metrics import METRICS, summarise
+from sim.network import to_networkx
+
+
+class EfficacyModel(mesa.Model):
+    """Self-efficacy feedback loops among learners who observe each other on a network.
+
+    Parameters
+    ----------
+    config : a :class:`~sim.config.Config`, a path to a TOML scenario, or None for the defaults.
+    rng : seed of the run (overrides ``config.seed``); the run's stream is derived from it and
+        ``run_index`` exactly as in a sweep, so the model reproduces a sweep's run.
+    run_index : index of this run within its experiment (default 0).
+    **overrides : top-level settings or parameters, e.g. ``agents=200, learn_rate=0.1``.
+    """
+
+    def __init__(self, config: Config | str | Path | None = None, *, rng: int | None = None, run_index: int = 0, **overrides: Any) -> None:
+        if config is None:
+            config = Config.default()
+        elif not isinstance(config, Config):
+            config = Config.from_toml(config)
+        if rng is not None:
+            overrides["seed"] = rng
+        if overrides:
+            config = config.with_values(overrides)
+        super().__init__(rng=config.seed)
+        self.config = config
+        self.batch = Batch([config], run_indices=[run_index])
+        self.space = Network(to_networkx(self.batch.neighbours[0][:, : self._degree()]), random=self.random, layout=None)
+        self.learners = Learner.create_agents(self, config.agents, list(range(config.agents)))
+        for a in self.learners:
+            a.cell = self.space._cells[a.index]
+        self.summary = self._summarise()
+        self.datacollector = mesa.DataCollector(
+            model_reporters={k: (lambda m, k=k: m.summary[k]) for k in METRICS},
+            agent_reporters={"efficacy": "efficacy", "skill": "skill", "arousal": "arousal"},
+        )
+        self.datacollector.collect(self)
+
+    def _degree(self) -> int:
+        return int(self.batch.neighbour_mask[0, 0].sum()) if self.batch.agents > 1 else 0
+
+    def _summarise(self) -> dict[str, float]:
+        return {k: float(v[0]) for k, v in summarise(self.batch.state).items()}
+
+    def step(self) -> None:
+        """Advance all learners one step (the array core does the work) and record the metrics."""
+        self.batch.step()
+        self.summary = self._summarise()
+        self.datacollector.collect(self)
+
+    def agent(self, index: int) -> Learner:
+        """The learner with the given index."""
+        return self.learners.select(lambda a: a.index == index)[0]
