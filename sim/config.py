@@ -186,9 +186,16 @@ class Config:
         return self.with_values(changes)
 
     def with_values(self, changes: dict[str, Any]) -> Config:
-        """A new validated config with the values at the given paths changed."""
+        """A new validated config with the values at the given paths changed.
+
+        A path is a parameter name, a top-level setting (``agents``), an event field
+        (``shocks[0].step``), or a whole event list (``schedule``, ``shocks``, ``interventions``).
+        """
         d = copy.deepcopy(self.to_dict())
         for path, value in changes.items():
+            if path in _EVENT_SPECS:  # a whole event list, e.g. {"interventions": [{...}, ...]}
+                d[path] = copy.deepcopy(value)
+                continue
             section, index, key = parse_path(path)
             if section is None:
                 if key in RUN_BY_NAME or key in ("name", "description"):
