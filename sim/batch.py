@@ -273,6 +273,8 @@ def advance(
     )
     for kind, gap in (("peer_modelling", p.stage_ahead), ("expert_modelling", p.expert_gap)):
         got = received[KIND_INDEX[kind]]
+        if not got.any():
+            continue
         model_ev = vicarious.evidence(
             st.efficacy, st.efficacy + gap, True, p.stage_ahead, p.similarity_width, p.belief_scale
         )
@@ -287,6 +289,8 @@ def advance(
     d_pers = np.zeros((runs, n))
     claimed = st.persuaded_level
     for got, level, spec in messages:
+        if not got.any():
+            continue
         delta = persuasion.efficacy_change(st.efficacy, level, st.credibility, spec, p.persuasion_gain, st.strength)
         d_pers = d_pers + np.where(got, delta, 0.0)
         claimed = np.where(got, level, claimed)

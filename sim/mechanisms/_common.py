@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from scipy.special import expit
 
 
 def logistic(x: ArrayLike) -> NDArray[np.float64]:
     """Numerically stable logistic function 1 / (1 + exp(-x))."""
-    x = np.asarray(x, dtype=float)
-    return 0.5 * (1.0 + np.tanh(0.5 * x))
+    return expit(x)
 
 
 def expectancy(efficacy: ArrayLike, difficulty: ArrayLike, belief_scale: ArrayLike) -> NDArray[np.float64]:

@@ -1,0 +1,100 @@
+"""``efficacy-sim run``: one run of a scenario, written as Parquet, PNG and JSON (see :mod:`sim.runner`)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from sim.commands import declared, parse_assignment
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "run",
+        help="run one scenario and write its time series, agent table, plot and provenance",
+        description=(
+            "Run one scenario (a TOML file, a shipped scenario name, or the defaults) and write "
+            "series.parquet, agents.parquet, timeseries.png and run.json to --out."
+        ),
+        epilog="Shipped scenarios: efficacy-sim run --list. Parameters: efficacy-sim params.",
+    )
+    p.add_argument("scenario", nargs="?", help="TOML file or shipped scenario name (default: the defaults)")
+    p.add_argument("--agents", type=declared("agents"), metavar="N", help="number of learners")
+    p.add_argument("--steps", type=declared("steps"), metavar="N", help="number of steps")
+    p.add_argument("--seed", type=declared("seed"), metavar="N", help="seed of the run")
+    p.add_argument("--out", metavar="DIR", help="output directory (default: results/<scenario name>)")
+    p.add_argument(
+        "--set",
+        dest="changes",
+        type=parse_assignment,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="change any config path, e.g. learn_rate=0.1, shocks[0].step=5, schedule[0].kind=adaptive (repeatable)",
+    )
+    p.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show a progress bar on stderr (default: only for runs of more than 2 million agent-steps)",
+    )
+    p.add_argument("--list", action="store_true", help="list the shipped scenarios and exit")
+    p.set_defaults(func=run)
+
+
+def build_config(args: argparse.Namespace):
+    """The validated config the arguments describe (raises ConfigError before any work)."""
+    from sim.config import Config
+    from sim.runner import load_scenario
+
+    config = load_scenario(args.scenario) if args.scenario else Config.default()
+    changes: dict[str, Any] = dict(args.changes)
+    for key in ("agents", "steps", "seed"):
+        if getattr(args, key) is not None:
+            changes[key] = getattr(args, key)
+    return config.with_values(changes) if changes else config
+
+
+def run(args: argparse.Namespace) -> int:
+    from sim.runner import check_out_dir, run_scenario, shipped_scenarios
+
+    if args.list:
+        for name, description in shipped_scenarios().items():
+            print(f"{name:16s} {description}")
+        return 0
+    config = build_config(args)
+    out = check_out_dir(args.out if args.out else Path("results") / config.name)
+    print(
+        f"efficacy-sim run: {config.name}: {config.agents:,} agents x {config.steps:,} steps, seed {config.seed} "
+        f"(config {config.digest()})",
+        file=sys.stderr,
+    )
+    res = run_scenario(config, out, progress=args.progress)
+    print(format_summary(res.summary, res.out_dir))
+    return 0
+
+
+def format_summary(s: dict[str, Any], out_dir: Path) -> str:
+    """A few lines a person can read: start -> end of the main outcomes, and where the files are."""
+
+    def f(x: Any) -> str:
+        return "n/a" if x is None else f"{x:.3f}"
+
+    lines = [f"{s['scenario']}: {s['agents']:,} agents, {s['steps']:,} steps, seed {s['seed']}"]
+    for key, label in (
+        ("efficacy_mean", "efficacy (mean)"),
+        ("skill_mean", "skill (mean)"),
+        ("calibration_mean", "efficacy - skill"),
+        ("arousal_mean", "arousal (mean)"),
+    ):
+        lines.append(f"  {label:22s} {f(s[key][0])} -> {f(s[key][1])}")
+    lines.append(f"  {'success rate (all)':22s} {f(s['success_rate_overall'])}")
+    lines.append(f"  {'attempts per agent':22s} {f(s['attempts_per_agent'])}")
+    lines.append(f"  {'disengaged at end':22s} {f(s['disengaged_share_final'])}")
+    rate = s["agent_steps_per_second"]
+    speed = f", {rate:,} agent-steps/s" if rate else ""
+    lines.append(f"  took {s['seconds']:.2f} s{speed}")
+    lines.append(f"wrote {out_dir}/: series.parquet agents.parquet timeseries.png run.json")
+    return "\n".join(lines)
