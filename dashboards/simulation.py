@@ -12,12 +12,10 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-import networkx as nx
 import numpy as np
 
 from sim import Batch, Config
 from sim.metrics import summarise
-from sim.network import to_networkx
 from sim.params import (
     INTERVENTION_FIELDS,
     PARAMS,
@@ -194,13 +192,20 @@ class Runs:
         return story
 
     def network(self) -> tuple[np.ndarray, np.ndarray]:
-        """Node positions (agents, 2) and edge segments (edges, 2, 2) of run 0, computed once."""
+        """Node positions (agents, 2) and edge segments (edges, 2, 2) of run 0, computed once.
+
+        Agents sit in ring order along a spiral (a circle wound a few times, so 1,000 nodes do not
+        overlap): ring neighbours stay side by side and rewired links show as long chords.
+        """
         if self._layout is None:
-            nb = self.batch.neighbours[0][self.batch.neighbour_mask[0, 0]] if False else self.batch.neighbours[0]
-            k = int(self.batch.neighbour_mask[0, 0].sum()) if self.agents > 1 else 0
-            graph = to_networkx(nb[:, :k])
-            pos = nx.circular_layout(graph)
-            self._layout = np.array([pos[i] for i in range(self.agents)])
-            edges = np.array(graph.edges(), dtype=np.int64).reshape(-1, 2)
+            n = self.agents
+            k = int(self.batch.neighbour_mask[0, 0].sum()) if n > 1 else 0
+            turns = max(1, n // 150)
+            frac = np.arange(n) / max(n, 1)
+            theta = 2 * np.pi * turns * frac
+            radius = 0.35 + 0.65 * frac if turns > 1 else np.ones(n)
+            self._layout = np.c_[radius * np.cos(theta), radius * np.sin(theta)]
+            nb = self.batch.neighbours[0][:, :k]
+            edges = np.c_[np.repeat(np.arange(n), k), nb.ravel()]
             self._edges = self._layout[edges]
         return self._layout, self._edges

@@ -198,3 +198,30 @@ def base_provenance(res: Any = None, **extra: Any) -> dict[str, Any]:
     prov.update(extra)
     prov["versions"] = man.get("versions") or package_versions(("efficacy-sim", "numpy", "pandas", "mesa"))
     return prov
+
+
+def run(exp: Any, out: Path, args: argparse.Namespace) -> Any:
+    """Run an engine experiment into ``out`` afresh (old data there is removed first) and return its results."""
+    import shutil
+
+    from sim.engine import run_experiment
+
+    if out.exists():
+        shutil.rmtree(out)
+    return run_experiment(exp, out=str(out), **engine_kwargs(args))
+
+
+def bimodality_coefficient(x: np.ndarray) -> float:
+    """Sarle's bimodality coefficient (skew^2 + 1) / (excess kurtosis + 3 (n-1)^2 / ((n-2)(n-3))).
+
+    Values above 5/9 (0.555, the value of a uniform distribution) suggest a bimodal distribution.
+    """
+    from scipy import stats
+
+    x = np.asarray(x, dtype=float)
+    n = x.size
+    if n < 4 or np.std(x) == 0:
+        return float("nan")
+    g = stats.skew(x, bias=False)
+    k = stats.kurtosis(x, bias=False)
+    return float((g**2 + 1.0) / (k + 3.0 * (n - 1) ** 2 / ((n - 2) * (n - 3))))

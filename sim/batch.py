@@ -227,7 +227,7 @@ def advance(
     # 7. Performance (Yerkes-Dodson efficiency)
     h = performance.hardness(d, st.skill, p.yd_hardness_scale)
     yd = performance.arousal_efficiency(arousal, h, p.yd_opt_easy, p.yd_opt_hard, p.yd_width)
-    p_success = performance.success_probability(st.skill, eff, d, p.effort_gain, p.perf_scale, yd)
+    p_success = performance.success_probability(st.skill, eff, d, p.effort_gain, p.perf_scale, yd, p.yd_cost)
     earned = attempt & (row(S.U_OUTCOME) < p_success)
 
     # 8. Handed success: reported as success whatever the performance
@@ -236,15 +236,16 @@ def advance(
 
     # 9. Shocks: a severe, full-effort failure at a task one believed within reach
     shocked = np.zeros((runs, n), dtype=bool)
-    severity = np.zeros((runs, 1))
-    spike = np.zeros((runs, 1))
+    severity = np.zeros((runs, n))
+    spike = np.zeros((runs, n))
     for j in range(ev.shock_step.shape[1]):
         now = (ev.shock_step[:, j] == t)[:, None]
         if now.any():
             hit = now & engaged & (row(S.U_SHOCK) < ev.shock_share[:, j : j + 1])
             shocked |= hit
-            severity = np.where(now, np.maximum(severity, ev.shock_severity[:, j : j + 1]), severity)
-            spike = np.where(now, np.maximum(spike, ev.shock_arousal[:, j : j + 1]), spike)
+            # an agent hit by several shocks at once takes the worst of those that hit it
+            severity = np.where(hit, np.maximum(severity, ev.shock_severity[:, j : j + 1]), severity)
+            spike = np.where(hit, np.maximum(spike, ev.shock_arousal[:, j : j + 1]), spike)
     arousal = np.where(shocked, arousal + spike * (1.0 - arousal), arousal)
     task = np.where(shocked, st.efficacy, d)  # the shock task sits at the agent's efficacy
     acted = attempt | shocked
@@ -308,14 +309,17 @@ def advance(
 
     # 12. Strength, credibility, staircases
     st.strength = st.strength + mastery.strength_change(err, w, p.strength_gain)
-    contradicted = acted & ~outcome & (task <= claimed)
+    # outcomes are judged against claims made before this step (this step's messages come after the task)
+    prior = st.persuaded_level
+    contradicted = acted & ~outcome & (task <= prior)
+    confirmed = acted & outcome & np.isfinite(prior)
     st.credibility = persuasion.credibility_update(
-        st.credibility, contradicted, acted & outcome, p.credibility_erosion, p.credibility_recovery
+        st.credibility, contradicted, confirmed, p.credibility_erosion, p.credibility_recovery
     )
     real = earned & ~shocked
     tk = take(ev.phase_kind)
     st.task_level = np.where(
-        engaged & (tk == schedules.ADAPTIVE),
+        engaged & ~ladder & (tk == schedules.ADAPTIVE),
         schedules.staircase(st.task_level, real, take(ev.phase_target_success), take(ev.phase_step_size)),
         st.task_level,
     )

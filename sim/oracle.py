@@ -233,7 +233,11 @@ class OracleLearner(mesa.Agent):
 
         # social persuasion: everyday encouragement, specific feedback, generic praise (in that order)
         messages = [
-            (self.engaged and self.u[S.U_PERSUADE] < p["persuasion_rate"], eff + p["peer_praise_inflation"], p["generic_specificity"]),
+            (
+                self.engaged and self.u[S.U_PERSUADE] < p["persuasion_rate"],
+                eff + p["peer_praise_inflation"],
+                p["generic_specificity"],
+            ),
             (self.received.get("specific_persuasion", False), self.skill + p["persuasion_margin"], 1.0),
             (self.received.get("generic_praise", False), eff + p["praise_inflation"], p["generic_specificity"]),
         ]
@@ -272,10 +276,14 @@ class OracleLearner(mesa.Agent):
         real = self.earned and not self.was_shocked
         if self.engaged and m.phase["kind"] == "adaptive":
             target, step = m.phase["target_success"], m.phase["step_size"]
-            self.task_level = clip(self.task_level + (step * (1.0 - target) if real else -step * target), 0.0, LEVEL_MAX)
+            self.task_level = clip(
+                self.task_level + (step * (1.0 - target) if real else -step * target), 0.0, LEVEL_MAX
+            )
         if self.received.get("mastery_ladder"):
             target, step = p["ladder_target_success"], p["ladder_step"]
-            self.ladder_level = clip(self.ladder_level + (step * (1.0 - target) if real else -step * target), 0.0, LEVEL_MAX)
+            self.ladder_level = clip(
+                self.ladder_level + (step * (1.0 - target) if real else -step * target), 0.0, LEVEL_MAX
+            )
 
         # history and engagement
         avoided = self.engaged and not self.acted

@@ -144,6 +144,7 @@ PARAMS: tuple[Param, ...] = (
     Param("yd_opt_easy", 0.7, 0.0, 1.0, "0-1", "Optimal arousal for a task far below skill.", _S_YD + "; ANCHORS: A* ~ .7 simple", "performance"),
     Param("yd_opt_hard", 0.3, 0.0, 1.0, "0-1", "Optimal arousal for a task far above skill.", _S_YD + "; ANCHORS: A* ~ .3 complex", "performance"),
     Param("yd_width", 0.35, 0.05, 2.0, "0-1", "Width of the inverted-U arousal efficiency curve.", _S_YD, "performance"),
+    Param("yd_cost", 1.5, 0.0, LEVEL_MAX, "levels", "Capability lost at the worst arousal (efficiency 0).", _S_YD, "performance"),
     Param("yd_hardness_scale", 1.0, 0.05, 5.0, "levels", "Spread of task hardness h = logistic((difficulty - skill) / scale).", _S_YD, "performance"),
     # skill
     Param("learn_rate", 0.08, 0.0, 1.0, "per step", "Skill growth rate from effortful practice (exponential approach to the scale top).", "Heathcote, Brown & Mewhort (2000)", "skill"),

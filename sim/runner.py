@@ -9,6 +9,8 @@ Files written to ``out_dir``:
 ``series.parquet``
     One row per step (step 0 = the initial state): ``step``, every metric of
     :func:`sim.metrics.summarise`, and the 10th/90th percentiles of efficacy, skill and arousal.
+    Row ``step = s`` is the state after ``s`` steps, so an event a config puts at step ``k``
+    (0-based, e.g. ``shocks[0].step``) shows first in row ``k + 1``.
 ``agents.parquet``
     The final agent table: ``agent`` index and every per-agent field of :class:`~sim.state.State`
     (engagement as a string; the per-intervention ``targeted`` flags are left out).
@@ -175,7 +177,10 @@ def run_scenario(config: Config, out_dir: str | Path, progress: bool | None = No
     RunOutputs
     """
     out = check_out_dir(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError("out", str(out), "a directory that can be created", exc.strerror or str(exc)) from None
     if progress is None:
         progress = config.agents * config.steps > PROGRESS_THRESHOLD
 

@@ -34,7 +34,14 @@ def success_probability(
     effort_gain: ArrayLike,
     perf_scale: ArrayLike,
     efficiency: ArrayLike,
+    yd_cost: ArrayLike,
 ) -> NDArray[np.float64]:
-    """``P(success) = logistic((skill + effort_gain (effort - 1/2) - difficulty) / perf_scale) * efficiency``."""
-    capability = np.asarray(skill) + effort_gain * (np.asarray(effort_level) - 0.5)
-    return logistic((capability - difficulty) / perf_scale) * efficiency
+    """Chance of success.
+
+    ``capability = skill + effort_gain (effort - 1/2) - yd_cost (1 - efficiency)``;
+    ``P(success) = logistic((capability - difficulty) / perf_scale)``.
+    Arousal away from the optimum costs up to ``yd_cost`` levels of capability, so it matters most
+    for tasks near one's limit and little for trivial ones.
+    """
+    capability = np.asarray(skill) + effort_gain * (np.asarray(effort_level) - 0.5) - yd_cost * (1.0 - np.asarray(efficiency))
+    return logistic((capability - difficulty) / perf_scale)

@@ -1,0 +1,45 @@
+"""Find experiment results already on disk: figures and summaries under ``results/*/``."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS_ENV = "EFFICACY_SIM_RESULTS"
+"""Environment variable naming another results folder (the tests use a temporary one)."""
+
+FIGURE_SUFFIXES = (".png", ".svg")
+SUMMARY_SUFFIXES = (".md",)
+MAX_FILES = 40  # per experiment, so a huge folder cannot stall the page
+
+
+def results_dir() -> Path:
+    return Path(os.environ.get(RESULTS_ENV) or ROOT / "results")
+
+
+@dataclass
+class Experiment:
+    """One folder under results/ with its summaries (Markdown) and figures (PNG/SVG)."""
+
+    name: str
+    path: Path
+    summaries: list[Path] = field(default_factory=list)
+    figures: list[Path] = field(default_factory=list)
+
+
+def find_experiments(root: Path | None = None) -> list[Experiment]:
+    """Experiments under ``root`` (default :func:`results_dir`) that have a figure or a summary."""
+    root = results_dir() if root is None else Path(root)
+    if not root.is_dir():
+        return []
+    found = []
+    for sub in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        files = sorted(p for p in sub.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.parts))
+        exp = Experiment(sub.name, sub)
+        exp.summaries = [p for p in files if p.suffix.lower() in SUMMARY_SUFFIXES][:MAX_FILES]
+        exp.figures = [p for p in files if p.suffix.lower() in FIGURE_SUFFIXES][:MAX_FILES]
+        if exp.summaries or exp.figures:
+            found.append(exp)
+    return found

@@ -1,0 +1,261 @@
+"""Each mechanism moves the state in the direction its source theory says (default parameters)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.batch import Batch
+from sim.config import Config
+from sim.mechanisms import (
+    appraisal,
+    choice,
+    effort,
+    mastery,
+    performance,
+    persuasion,
+    physiological,
+    schedules,
+    skill,
+    vicarious,
+)
+from sim.mechanisms._common import expectancy
+from sim.params import LEVEL_MAX, defaults
+from sim.state import DISENGAGED
+
+P = defaults()
+
+
+def mastery_change(efficacy: float, difficulty: float, success: bool, effort_level: float | None = None) -> float:
+    """Efficacy change from one own outcome, through the model's chain expectancy -> effort -> weight."""
+    p_hat = expectancy(efficacy, difficulty, P["belief_scale"])
+    if effort_level is None:
+        effort_level = effort.effort(
+            efficacy, difficulty, p_hat, P["giveup_expectancy"], P["effort_min"], P["effort_span"]
+        )
+    w = mastery.diagnostic_weight(effort_level, P["effort_attribution"])
+    err = mastery.surprise(success, p_hat)
+    return float(
+        mastery.efficacy_change(err, w, P["strength_init"], P["mastery_gain_success"], P["mastery_gain_failure"])
+    )
+
+
+# -- mastery ------------------------------------------------------------------------------------
+def test_hard_effortful_success_teaches_more_than_easy_success() -> None:
+    hard = mastery_change(3.0, 4.0, True)  # effort is full here
+    easy = mastery_change(3.0, 1.0, True)  # little effort, expected success
+    assert hard > 0 and easy > 0
+    assert hard > 5 * easy
+
+
+def test_failure_after_full_effort_hurts_more_than_after_low_effort() -> None:
+    full = mastery_change(3.0, 3.5, False, effort_level=1.0)
+    low = mastery_change(3.0, 3.5, False, effort_level=0.1)
+    assert full < low < 0
+
+
+def test_unexpected_failure_hurts_more_than_expected_failure() -> None:
+    assert mastery_change(5.0, 4.0, False, 1.0) < mastery_change(5.0, 7.0, False, 1.0) < 0
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        lambda s: mastery.efficacy_change(0.5, 1.0, s, 0.5, 0.4),
+        lambda s: persuasion.efficacy_change(3.0, 5.0, 0.8, 1.0, 0.1, s),
+        lambda s: -physiological.efficacy_change(0.9, 1.0, 0.5, 0.3, s),
+    ],
+    ids=["mastery", "persuasion", "physiological"],
+)
+def test_higher_strength_means_smaller_update(update) -> None:
+    sizes = [float(update(s)) for s in (0.0, 1.0, 5.0, 20.0)]
+    assert all(x > 0 for x in sizes)
+    assert sizes == sorted(sizes, reverse=True)
+
+
+def test_strength_grows_with_diagnostic_evidence() -> None:
+    assert mastery.strength_change(0.8, 1.0, 0.3) > mastery.strength_change(0.1, 1.0, 0.3) > 0
+    assert mastery.strength_change(-0.8, 1.0, 0.3) == pytest.approx(mastery.strength_change(0.8, 1.0, 0.3))
+
+
+# -- vicarious ----------------------------------------------------------------------------------
+def test_peer_model_one_stage_ahead_weighs_more_than_expert() -> None:
+    e = 3.0
+    args = (P["stage_ahead"], P["similarity_width"], P["belief_scale"])
+    peer = float(vicarious.evidence(e, e + P["stage_ahead"], True, *args))
+    expert = float(vicarious.evidence(e, e + P["expert_gap"], True, *args))
+    assert peer > 0 and expert >= 0
+    assert peer > 3 * expert
+
+
+def test_neighbour_failure_lowers_and_success_raises_vicarious_evidence() -> None:
+    eff = np.array([[3.0, 4.0, 4.0]])
+    nb = np.array([[[1, 2], [0, 2], [0, 1]]])
+    mask = np.ones_like(nb, dtype=bool)
+    levels = np.array([[3.5, 4.0, 4.0]])
+    acted = np.array([[False, True, True]])
+    args = (P["stage_ahead"], P["similarity_width"], P["belief_scale"])
+    up = vicarious.neighbour_evidence(eff, nb, mask, acted, levels, np.array([[False, True, True]]), *args)
+    down = vicarious.neighbour_evidence(eff, nb, mask, acted, levels, np.array([[False, False, False]]), *args)
+    assert up[0, 0] > 0 > down[0, 0]
+    # agent 1 sees only agent 2 acting (agent 0 did not act): evidence is agent 2's alone
+    single = vicarious.evidence(4.0, 4.0, True, *args)
+    assert up[0, 1] == pytest.approx(float(single))
+
+
+# -- appraisal, performance, effort, skill --------------------------------------------------------
+def test_threat_raises_arousal() -> None:
+    thr_hard = appraisal.threat(3.0, 6.0, P["threat_margin"], P["appraisal_scale"])
+    thr_easy = appraisal.threat(3.0, 1.0, P["threat_margin"], P["appraisal_scale"])
+    assert thr_hard > 0.9 > 0.1 > thr_easy
+    rest = dict(reactivity=P["arousal_reactivity"], challenge=P["challenge_arousal"], decay=P["arousal_decay"])
+    a_threat = appraisal.arousal_update(0.3, 0.3, thr_hard, **rest)
+    a_challenge = appraisal.arousal_update(0.3, 0.3, thr_easy, **rest)
+    assert a_threat > a_challenge > 0.3
+
+
+def test_yerkes_dodson_optimum_lower_for_harder_tasks() -> None:
+    grid = np.linspace(0, 1, 1001)
+
+    def best(difficulty: float) -> float:
+        h = performance.hardness(difficulty, 3.0, P["yd_hardness_scale"])
+        eff = performance.arousal_efficiency(grid, h, P["yd_opt_easy"], P["yd_opt_hard"], P["yd_width"])
+        return float(grid[np.argmax(eff)])
+
+    assert best(1.0) > best(3.0) > best(6.0)
+    assert best(1.0) > 0.6 and best(6.0) < 0.4
+
+
+def test_success_more_likely_with_skill_and_effort() -> None:
+    args = (P["effort_gain"], P["perf_scale"], 1.0)
+    assert performance.success_probability(4, 1.0, 4, *args) > performance.success_probability(4, 0.1, 4, *args)
+    assert performance.success_probability(5, 0.5, 4, *args) > performance.success_probability(3, 0.5, 4, *args)
+
+
+def test_effort_rises_with_demand_then_collapses_when_expectancy_below_giveup() -> None:
+    eff = 3.0
+    d = np.linspace(0.0, 8.0, 81)
+    p_hat = expectancy(eff, d, P["belief_scale"])
+    e = effort.effort(eff, d, p_hat, P["giveup_expectancy"], P["effort_min"], P["effort_span"])
+    reachable = p_hat >= P["giveup_expectancy"]
+    assert np.all(np.diff(e[reachable]) >= 0)  # more demand, more effort
+    assert e[reachable].max() == 1.0 and e[0] == P["effort_min"]
+    assert (~reachable).any() and np.all(e[~reachable] == P["effort_min"])
+
+
+def test_skill_gain_peaks_slightly_above_skill() -> None:
+    s = 4.0
+    d = np.linspace(0.0, 10.0, 1001)
+    g = skill.practice_gain(
+        s, d, 1.0, True, P["learn_rate"], P["stretch_opt"], P["stretch_width"], P["failure_learning"]
+    )
+    peak = d[np.argmax(g)]
+    assert s < peak <= s + 1.0
+    assert peak == pytest.approx(s + P["stretch_opt"], abs=0.011)
+    fail = skill.practice_gain(
+        s, peak, 1.0, False, P["learn_rate"], P["stretch_opt"], P["stretch_width"], P["failure_learning"]
+    )
+    assert 0 < fail < g.max()  # failures teach, less
+    assert skill.decay(5.0, P["skill_decay"]) > 0
+
+
+# -- choice ---------------------------------------------------------------------------------------
+def test_avoidance_grows_with_difficulty_above_efficacy() -> None:
+    p = choice.attempt_probability(
+        3.0, np.array([2.0, 3.0 + P["avoid_margin"], 8.0]), P["avoid_margin"], P["avoid_scale"]
+    )
+    assert p[0] > 0.9 and p[1] == pytest.approx(0.5) and p[2] < 0.01
+    streak = choice.avoid_streak_update(np.array([2, 2]), np.array([True, False]))
+    assert streak.tolist() == [3, 0]
+    assert choice.disengages(np.array([4, 5]), 5).tolist() == [False, True]
+
+
+# -- schedules ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("target", [0.5, 0.7, 0.85])
+def test_staircase_converges_to_target_success_rate(target: float) -> None:
+    """2,000 staircases on a logistic psychometric curve; success rate over steps 300-600.
+
+    Fixed seed; tolerance 0.02 (the standard error of the pooled rate is < 0.002, the rest is
+    the bias of a discrete step size).
+    """
+    rng = np.random.default_rng(12345)
+    level = np.full(2000, 1.0)
+    successes = trials = 0
+    for t in range(600):
+        p_success = 1.0 / (1.0 + np.exp(level - 5.0))  # skill 5, unit scale
+        success = rng.random(level.shape) < p_success
+        if t >= 300:
+            successes += success.sum()
+            trials += success.size
+        level = schedules.staircase(level, success, target, 0.2)
+    assert successes / trials == pytest.approx(target, abs=0.02)
+
+
+def test_schedule_kinds() -> None:
+    kinds = np.array([schedules.CONSTANT, schedules.RAMP, schedules.ADAPTIVE, schedules.RANDOM, schedules.SELF_CHOSEN])
+    d = schedules.difficulty(kinds, 10, 3.0, 1.0, 0.1, 0.5, 2.5, 6.0, np.full(5, 0.75))
+    assert d.tolist() == pytest.approx([3.0, 4.0, 2.5, 3.5, 7.0])
+    assert schedules.difficulty(schedules.RAMP, 1000, 3.0, 0.0, 0.1, 0.0, 0.0, 0.0, 0.5) == LEVEL_MAX
+
+
+# -- persuasion and physiological ---------------------------------------------------------------
+def test_credibility_erodes_when_contradicted_and_recovers_when_confirmed() -> None:
+    c = 0.8
+    eroded = persuasion.credibility_update(c, True, False, P["credibility_erosion"], P["credibility_recovery"])
+    confirmed = persuasion.credibility_update(c, False, True, P["credibility_erosion"], P["credibility_recovery"])
+    same = persuasion.credibility_update(c, False, False, P["credibility_erosion"], P["credibility_recovery"])
+    assert eroded < same == c < confirmed <= 1.0
+
+
+def test_specific_credible_feedback_moves_belief_more_than_generic() -> None:
+    spec = persuasion.efficacy_change(3.0, 4.0, 0.8, 1.0, P["persuasion_gain"], 1.0)
+    generic = persuasion.efficacy_change(3.0, 4.0, 0.8, P["generic_specificity"], P["persuasion_gain"], 1.0)
+    low_cred = persuasion.efficacy_change(3.0, 4.0, 0.2, 1.0, P["persuasion_gain"], 1.0)
+    assert spec > generic > 0 and spec > low_cred > 0
+
+
+def test_reappraisal_removes_physiological_efficacy_loss() -> None:
+    def loss(arousal: float, reappraisal: float) -> float:
+        reading = physiological.anxious_reading(1.0, reappraisal)  # full threat
+        return float(physiological.efficacy_change(arousal, reading, P["anxiety_threshold"], P["physio_gain"], 1.0))
+
+    anxious, half, reframed, calm = loss(0.9, 0.0), loss(0.9, 0.5), loss(0.9, 1.0), loss(0.4, 0.0)
+    assert anxious < half < reframed == 0.0
+    assert calm == 0.0  # arousal below threshold is not read as anxiety
+
+
+# -- the mechanisms inside the core (common random numbers: same seed, one thing changed) ----------
+def _final(cfg: Config, steps: int) -> Batch:
+    b = Batch([cfg])
+    b.run(steps)
+    return b
+
+
+def test_reappraisal_training_reduces_physiological_losses_in_the_core() -> None:
+    base = Config.default(agents=300, steps=20, seed=2, arousal_reactivity=0.8)
+    with_iv = base.with_values({"interventions": [{"kind": "arousal_reappraisal", "start": 0, "end": 20}]})
+    control = Batch([base])
+    treated = Batch([with_iv])
+    loss_c = loss_t = 0.0
+    for _ in range(20):
+        control.step()
+        treated.step()
+        loss_c += control.state.d_physiological.sum()
+        loss_t += treated.state.d_physiological.sum()
+    assert loss_c < 0
+    assert loss_t > 0.6 * loss_c  # less than 60 % of the control's loss (losses are negative)
+
+
+def test_shock_lowers_efficacy_and_raises_arousal_in_the_core() -> None:
+    base = Config.default(agents=300, steps=10, seed=4)
+    shocked = base.with_values({"shocks": [{"step": 5, "severity": 8.0, "share": 1.0, "arousal": 0.6}]})
+    a, b = Batch([base]), Batch([shocked])
+    a.run(5)
+    b.run(5)
+    engaged = b.state.engagement != DISENGAGED  # only engaged agents can be hit
+    a.step()
+    b.step()
+    assert engaged.mean() > 0.8
+    assert (b.state.shocked == engaged).all()
+    assert b.state.efficacy[engaged].mean() < a.state.efficacy[engaged].mean() - 0.5
+    assert b.state.arousal[engaged].mean() > a.state.arousal[engaged].mean() + 0.2
