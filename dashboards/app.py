@@ -23,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # so `dashboards` and `sim` import
 
+import markdown  # noqa: E402
 import solara  # noqa: E402
 import solara.lab  # noqa: E402
 from solara.alias import rw  # noqa: E402
@@ -144,6 +145,38 @@ def use_player(runs_ref: solara.Reactive, tick: solara.Reactive, playing: solara
 # --------------------------------------------------------------------------------------------
 # Components
 # --------------------------------------------------------------------------------------------
+CSS = """
+.dash-prose table { border-collapse: collapse; font-size: 0.85em; margin: 6px 0; }
+.dash-prose th, .dash-prose td { border: 1px solid #ddd; padding: 2px 8px; text-align: right; }
+.dash-prose th:first-child, .dash-prose td:first-child { text-align: left; }
+.dash-prose h3 { margin: 4px 0 6px 0; }
+"""
+
+
+@solara.component
+def Prose(md: str):
+    """Markdown as HTML, rendered on the server. (solara.Markdown would fetch KaTeX from a CDN.)"""
+    html = solara.use_memo(lambda: markdown.markdown(md, extensions=["tables", "fenced_code"]), [md])
+    solara.HTML(tag="div", unsafe_innerHTML=html, classes=["dash-prose"])
+
+
+@solara.component
+def Layout(children=[]):  # noqa: B006 (Solara's layout signature)
+    """Solara's app layout; the Tabs each page puts in the AppBar (NavTabs) replace its route tabs."""
+    solara.Style(CSS)
+    solara.AppLayout(title=TITLE, children=children)  # our Tabs in the AppBar replace the route tabs
+
+
+@solara.component
+def NavTabs():
+    """One tab per page, in the app bar."""
+    solara.Title(TITLE)
+    with solara.AppBar():
+        with solara.lab.Tabs(align="center", background_color="primary", dark=True):
+            for label, path in (("Explore", "/"), ("Compare", "/compare"), ("Results", "/results")):
+                solara.lab.Tab(label, path_or_route=path)
+
+
 @solara.component
 def Section(title: str, specs, prefix: str = "", expand: bool = False, extra: tuple[str, ...] = ()):
     with solara.Details(title, expand=expand):
@@ -158,7 +191,7 @@ def Sidebar():
     for p in PARAMS:
         by_group.setdefault(p.group, []).append(p)
     with solara.Column(gap="4px", style={"padding": "4px"}):
-        solara.Markdown(
+        Prose(
             "**Scenario.** Every change restarts the run from step 0 with the new setting. "
             "Hover a slider for its meaning; ranges come from the model's parameter declaration."
         )
@@ -167,7 +200,9 @@ def Sidebar():
         Section("Weights of the four sources of efficacy", [p for g in SOURCE_GROUPS for p in by_group[g]])
         Section("Difficulty schedule", SCHEDULE_CONTROLS, "schedule.")
         with solara.Details("Shock: one severe failure"):
-            solara.Switch(label="add a shock", value=values.value["shock.on"], on_value=lambda v: set_value("shock.on", v))
+            solara.Switch(
+                label="add a shock", value=values.value["shock.on"], on_value=lambda v: set_value("shock.on", v)
+            )
             for spec in SHOCK_FIELDS:
                 Control(spec, "shock." + spec.name, values.value, set_value)
         Section("Intervention", INTERVENTION_FIELDS, "intervention.", extra=(NONE,))
@@ -187,11 +222,14 @@ def ProblemBanner():
 def Player(runs: Runs, tick: solara.Reactive, playing: solara.Reactive, on_reset, what: str):
     """Run / pause / step / reset, and where the run is."""
     use_player(live if what == "live" else pair, tick, playing)
+    _ = tick.value  # re-render on every step (the Runs object itself stays the same)
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         if playing.value:
             solara.Button("Pause", icon_name="mdi-pause", color="warning", on_click=lambda: playing.set(False))
         else:
-            solara.Button("Run", icon_name="mdi-play", color="primary", on_click=lambda: playing.set(True), disabled=runs.done)
+            solara.Button(
+                "Run", icon_name="mdi-play", color="primary", on_click=lambda: playing.set(True), disabled=runs.done
+            )
         solara.Button(
             "Step",
             icon_name="mdi-step-forward",
@@ -205,7 +243,11 @@ def Player(runs: Runs, tick: solara.Reactive, playing: solara.Reactive, on_reset
             classes=["dash-status"],
             style={"font-weight": "bold", "margin-left": "12px"},
         )
-        solara.Text(f"scenario {c.digest()}", classes=["dash-digest"], style={"color": "#888", "margin-left": "8px", "font-size": "0.8em"})
+        solara.Text(
+            f"scenario {c.digest()}",
+            classes=["dash-digest"],
+            style={"color": "#888", "margin-left": "8px", "font-size": "0.8em"},
+        )
 
 
 @solara.component
@@ -218,9 +260,12 @@ def ChartImage(chart: figures.Chart, runs: Runs, tick: int, name: str, caption: 
 
 
 @solara.component
-def StoryTable(runs: Runs):
+def StoryTable(runs: Runs, tick: int):
     rows = runs.story.rows[-8:][::-1]
-    lines = ["| step | task | what happened | effort | efficacy | mastery | vicarious | persuasion | physiological |", "|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| step | task | what happened | effort | efficacy | mastery | vicarious | persuasion | physiological |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in rows:
         if r["t"] == 0:
             what = "start"
@@ -237,7 +282,7 @@ def StoryTable(runs: Runs):
             f"| {int(r['t'])} | {task} | {what} | {r['effort']:.2f} | {r['efficacy']:.2f} | {r['d_mastery']:+.3f} | "
             f"{r['d_vicarious']:+.3f} | {r['d_persuasion']:+.3f} | {r['d_physiological']:+.3f} |"
         )
-    solara.Markdown("\n".join(lines))
+    Prose("\n".join(lines))
 
 
 @solara.component
@@ -248,11 +293,11 @@ def ExplorePage():
         live.value = runs
     ch = session_charts()
     tick = live_tick.value
-    solara.Title(TITLE)
+    NavTabs()
     with solara.Sidebar():
         Sidebar()
     with solara.Column(style={"padding": "8px"}):
-        solara.Markdown(
+        Prose(
             "### Explore one scenario\n"
             "Learners face tasks, try or avoid them, succeed or fail, and update their **self-efficacy** "
             "(belief in what they can do) from four sources: their own results (*mastery*), what they see "
@@ -267,7 +312,7 @@ def ExplorePage():
         with solara.Columns([1, 1]):
             ChartImage(ch["histogram"], runs, tick, "histogram", "Black outline: where the population started.")
             ChartImage(ch["network"], runs, tick, "network", "Agents in ring order; chords are rewired links.")
-        solara.Markdown("### One agent's story")
+        Prose("### One agent's story")
         with solara.Row(style={"align-items": "center"}):
             solara.SliderInt(
                 "follow agent",
@@ -277,8 +322,10 @@ def ExplorePage():
                 on_value=lambda i: pick_agent(i),
                 thumb_label="always",
             )
-        ChartImage(ch["story"], runs, tick, "story", "Top: tasks and outcomes. Bottom: what moved its efficacy, by source.")
-        StoryTable(runs)
+        ChartImage(
+            ch["story"], runs, tick, "story", "Top: tasks and outcomes. Bottom: what moved its efficacy, by source."
+        )
+        StoryTable(runs, tick)
 
 
 def pick_agent(i: int) -> None:
@@ -301,11 +348,11 @@ def ComparePage():
         pair.value = runs
     ch = session_charts()
     tick = pair_tick.value
-    solara.Title(TITLE)
+    NavTabs()
     with solara.Sidebar():
         Sidebar()
     with solara.Column(style={"padding": "8px"}):
-        solara.Markdown(
+        Prose(
             "### Compare: control vs an intervention\n"
             "Two runs of the scenario from the sidebar, one without and one with the chosen intervention "
             "(timing and targeting from the sidebar's *Intervention* section). They use the **same random "
@@ -317,18 +364,20 @@ def ComparePage():
             compare_kind.value = kind
             reset_pair()
 
-        solara.Select("intervention in the second run", values=list(INTERVENTION_KINDS), value=compare_kind.value, on_value=choose)
+        solara.Select(
+            "intervention in the second run", values=list(INTERVENTION_KINDS), value=compare_kind.value, on_value=choose
+        )
         Player(runs, pair_tick, pair_playing, reset_pair, "pair")
         with solara.Columns([3, 2]):
             ChartImage(ch["pair_time"], runs, tick, "pair-time", "Blue: control. Red: with the intervention.")
             with solara.Column():
                 ChartImage(ch["pair_histogram"], runs, tick, "pair-histogram")
                 ChartImage(ch["difference"], runs, tick, "difference")
-        CompareTable(runs)
+        CompareTable(runs, tick)
 
 
 @solara.component
-def CompareTable(runs: Runs):
+def CompareTable(runs: Runs, tick: int):
     now = runs.history[-1]
     names = {
         "efficacy_mean": "mean efficacy",
@@ -341,17 +390,17 @@ def CompareTable(runs: Runs):
     for k, label in names.items():
         a, b = float(now[k][0]), float(now[k][1])
         lines.append(f"| {label} | {a:.3f} | {b:.3f} | {b - a:+.3f} |")
-    solara.Markdown("\n".join(lines))
+    Prose("\n".join(lines))
 
 
 @solara.component
 def ResultsPage():
     refresh, set_refresh = solara.use_state(0)
     found = solara.use_memo(results.find_experiments, [refresh])
-    solara.Title(TITLE)
+    NavTabs()
     with solara.Column(style={"padding": "8px"}):
         with solara.Row(style={"align-items": "center"}):
-            solara.Markdown(f"### Experiment results\nFolder: `{results.results_dir()}`")
+            Prose(f"### Experiment results\nFolder: `{results.results_dir()}`")
             solara.Button("Refresh", icon_name="mdi-refresh", on_click=lambda: set_refresh(refresh + 1))
         if not found:
             solara.Info(
@@ -364,7 +413,7 @@ def ResultsPage():
             with solara.Card(exp.name, subtitle=str(exp.path)):
                 for md in exp.summaries:
                     with solara.Details(md.name, expand=md is exp.summaries[0]):
-                        solara.Markdown(md.read_text(errors="replace"))
+                        solara.HTML(tag="div", unsafe_innerHTML=results.summary_html(md), classes=["dash-prose"])
                 with solara.Row(style={"flex-wrap": "wrap"}):
                     for fig in exp.figures:
                         with solara.Column(gap="0px", style={"max-width": "520px"}):
@@ -374,7 +423,7 @@ def ResultsPage():
 
 
 routes = [
-    solara.Route(path="/", component=ExplorePage, label="Explore"),
+    solara.Route(path="/", component=ExplorePage, label="Explore", layout=Layout),
     solara.Route(path="compare", component=ComparePage, label="Compare"),
     solara.Route(path="results", component=ResultsPage, label="Results"),
 ]

@@ -12,9 +12,9 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+import reacton.ipyvue as rvue
 import solara
 import solara.lab
-import reacton.ipyvue as rvue
 from solara.alias import rv
 
 from sim.errors import ConfigError
@@ -92,21 +92,25 @@ def ParamText(spec: Param, value: float, on_value: Callable[[Any], None], key_pa
                 number = int(raw.strip()) if raw.strip().lstrip("-").isdigit() else int(number)
             checked = spec.check(number, key_path)
             if high is not None and checked > high:
-                raise ConfigError(key_path, checked, f"at most {high:g} in the dashboard (use the command line for more)")
+                raise ConfigError(
+                    key_path, checked, f"at most {high:g} in the dashboard (use the command line for more)"
+                )
         except (ConfigError, ValueError) as exc:
             set_error(str(exc))
             return
         set_error("")
         on_value(checked)
 
+    unit = f" ({spec.unit})" if spec.unit not in ("-", "", spec.name) else ""
     solara.InputText(
-        f"{label_of(spec.name)} ({spec.unit})" if spec.unit not in ("-", "") else label_of(spec.name),
+        label_of(spec.name) + unit,
         value=text,
         on_value=commit,
         error=error or False,
-        message=spec.meaning,
         dense=True,
+        classes=[f"dash-input-{key_path}"],
     )
+    solara.Text(spec.meaning, style={"font-size": "0.72em", "color": "#666", "line-height": "1.2"})
 
 
 @solara.component
@@ -117,7 +121,13 @@ def ChoiceSelect(spec: Choice, value: str, on_value: Callable[[Any], None], extr
 
 
 @solara.component
-def Control(spec: Param | Choice, path: str, values: dict[str, Any], set_value: Callable[[str, Any], None], extra: tuple[str, ...] = ()):
+def Control(
+    spec: Param | Choice,
+    path: str,
+    values: dict[str, Any],
+    set_value: Callable[[str, Any], None],
+    extra: tuple[str, ...] = (),
+):
     """The right widget for a declaration, bound to ``values[path]``."""
     value = values[path]
     on_value = lambda v: set_value(path, v)  # noqa: E731

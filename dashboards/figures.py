@@ -141,8 +141,14 @@ class TimeSeries(Chart):
             ax3.add_line(a["success"])
             ax3.add_line(a["disengaged"])
             self.artists.append(a)
-            handles1 += [Line2D([], [], color=ce, lw=1.8, label="efficacy" + tag), Line2D([], [], color=cs, lw=1.8, ls="--", label="skill" + tag)]
-            handles3 += [Line2D([], [], color=c, lw=1.6, label="success rate" + tag), Line2D([], [], color=cd, lw=1.6, ls=":", label="disengaged" + tag)]
+            handles1 += [
+                Line2D([], [], color=ce, lw=1.8, label="efficacy" + tag),
+                Line2D([], [], color=cs, lw=1.8, ls="--", label="skill" + tag),
+            ]
+            handles3 += [
+                Line2D([], [], color=c, lw=1.6, label="success rate" + tag),
+                Line2D([], [], color=cd, lw=1.6, ls=":", label="disengaged" + tag),
+            ]
         ax1.set_ylim(0, LEVEL_MAX)
         ax1.set_ylabel("level (0-10)")
         ax1.set_title("Mean efficacy and skill (band: ±1 SD across agents)", fontsize=10)
@@ -217,7 +223,9 @@ class Histogram(Chart):
         if self._runs_id != id(runs):  # a new run starts from its own axis range
             self._runs_id = id(runs)
             self.ylim = 0.0
-        self.ylim = _grow(self.ylim, top, max(np.histogram(runs.initial_efficacy[0], bins=self.BINS)[0].max() * 1.15, 5))
+        self.ylim = _grow(
+            self.ylim, top, max(np.histogram(runs.initial_efficacy[0], bins=self.BINS)[0].max() * 1.15, 5)
+        )
         return (tuple(runs.labels), self.ylim)
 
     def build(self, runs: Runs) -> None:
@@ -225,10 +233,21 @@ class Histogram(Chart):
         ax = self.fig.subplots()
         multi = len(runs.labels) > 1
         self.bars = [
-            self._animated(ax.stairs(np.zeros(len(self.BINS) - 1), self.BINS, fill=True, color=RUN_COLOURS[r], alpha=0.5 if multi else 0.8, label=label))
+            self._animated(
+                ax.stairs(
+                    np.zeros(len(self.BINS) - 1),
+                    self.BINS,
+                    fill=True,
+                    color=RUN_COLOURS[r],
+                    alpha=0.5 if multi else 0.8,
+                    label=label,
+                )
+            )
             for r, label in enumerate(runs.labels)
         ]
-        self.start = self._animated(ax.stairs(np.zeros(len(self.BINS) - 1), self.BINS, color="k", lw=1.2, label="step 0"))
+        self.start = self._animated(
+            ax.stairs(np.zeros(len(self.BINS) - 1), self.BINS, color="k", lw=1.2, label="step 0")
+        )
         ax.set_xlim(0, LEVEL_MAX)
         ax.set_ylim(0, self.ylim)
         ax.set_xlabel("efficacy (levels)")
@@ -257,7 +276,9 @@ class Network(Chart):
         ax = self.fig.subplots()
         ax.add_collection(LineCollection(segments, colors="#999999", linewidths=0.3, alpha=0.35))
         norm = colors.Normalize(0, LEVEL_MAX)
-        self.sc = self._animated(ax.scatter(pos[:, 0], pos[:, 1], c=np.zeros(len(pos)), cmap="viridis", norm=norm, s=10, lw=0, zorder=2))
+        self.sc = self._animated(
+            ax.scatter(pos[:, 0], pos[:, 1], c=np.zeros(len(pos)), cmap="viridis", norm=norm, s=10, lw=0, zorder=2)
+        )
         self.ring = self._animated(ax.scatter([0], [0], s=140, facecolors="none", edgecolors="red", lw=1.8, zorder=3))
         self.fig.colorbar(cm.ScalarMappable(norm=norm, cmap="viridis"), ax=ax, label="efficacy", shrink=0.8)
         ax.set_xlim(-1.05, 1.05)
@@ -297,9 +318,17 @@ class Story(Chart):
         self.eff = self._animated(ax1.add_line(Line2D([], [], color="#1f77b4", lw=1.8, label="efficacy")))
         self.skill = self._animated(ax1.add_line(Line2D([], [], color="#2ca02c", lw=1.8, ls="--", label="skill")))
         self.marks = {
-            "success": self._animated(ax1.scatter([], [], marker="o", color="#2ca02c", s=22, zorder=3, label="task: success")),
-            "failure": self._animated(ax1.scatter([], [], marker="x", color="#d62728", s=22, zorder=3, label="task: failure")),
-            "avoided": self._animated(ax1.scatter([], [], marker="o", facecolors="none", edgecolors="#7f7f7f", s=22, zorder=3, label="task: avoided")),
+            "success": self._animated(
+                ax1.scatter([], [], marker="o", color="#2ca02c", s=22, zorder=3, label="task: success")
+            ),
+            "failure": self._animated(
+                ax1.scatter([], [], marker="x", color="#d62728", s=22, zorder=3, label="task: failure")
+            ),
+            "avoided": self._animated(
+                ax1.scatter(
+                    [], [], marker="o", facecolors="none", edgecolors="#7f7f7f", s=22, zorder=3, label="task: avoided"
+                )
+            ),
             "shock": self._animated(ax1.scatter([], [], marker="*", color="k", s=70, zorder=4, label="shock")),
         }
         ax1.set_ylim(0, LEVEL_MAX)
@@ -319,7 +348,12 @@ class Story(Chart):
         ax2.set_ylabel("efficacy change")
         ax2.set_xlabel("step")
         ax2.set_title("Efficacy change each step, by source", fontsize=10)
-        ax2.legend(handles=[Patch(color=c, label=n[2:]) for n, c in SOURCE_COLOURS.items()], fontsize=7, loc="upper left", ncol=4)
+        ax2.legend(
+            handles=[Patch(color=c, label=n[2:]) for n, c in SOURCE_COLOURS.items()],
+            fontsize=7,
+            loc="upper left",
+            ncol=4,
+        )
         ax2.set_xlim(-0.5, runs.steps + 0.5)
 
     def update(self, runs: Runs) -> None:
@@ -371,8 +405,12 @@ class Difference(Chart):
         self.fig.subplots_adjust(left=0.16, right=0.97, top=0.91, bottom=0.15)
         ax = self.fig.subplots()
         self.lines = {
-            "efficacy_mean": self._animated(ax.add_line(Line2D([], [], color="#1f77b4", lw=1.8, label="mean efficacy"))),
-            "skill_mean": self._animated(ax.add_line(Line2D([], [], color="#2ca02c", lw=1.8, ls="--", label="mean skill"))),
+            "efficacy_mean": self._animated(
+                ax.add_line(Line2D([], [], color="#1f77b4", lw=1.8, label="mean efficacy"))
+            ),
+            "skill_mean": self._animated(
+                ax.add_line(Line2D([], [], color="#2ca02c", lw=1.8, ls="--", label="mean skill"))
+            ),
         }
         ax.axhline(0, color="k", lw=0.6)
         ax.set_xlim(0, max(runs.steps, 1))

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_ENV = "EFFICACY_SIM_RESULTS"
@@ -43,3 +47,22 @@ def find_experiments(root: Path | None = None) -> list[Experiment]:
         if exp.summaries or exp.figures:
             found.append(exp)
     return found
+
+
+_IMG_SRC = re.compile(r'<img([^>]*?)src="([^"]+)"([^>]*)>')
+_MIME = {".png": "image/png", ".svg": "image/svg+xml", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif"}
+
+
+def summary_html(path: Path) -> str:
+    """A Markdown summary as HTML; its local images are inlined, remote ones dropped (the page stays offline)."""
+    html = markdown.markdown(path.read_text(errors="replace"), extensions=["tables", "fenced_code"])
+
+    def inline(m: re.Match) -> str:
+        src = m.group(2)
+        target = (path.parent / src).resolve()
+        if "://" in src or src.startswith("data:") or not target.is_file() or target.suffix.lower() not in _MIME:
+            return f"<em>[image {src} not shown]</em>" if not src.startswith("data:") else m.group(0)
+        data = base64.b64encode(target.read_bytes()).decode()
+        return f'<img{m.group(1)}src="data:{_MIME[target.suffix.lower()]};base64,{data}" style="max-width:100%"{m.group(3)}>'
+
+    return _IMG_SRC.sub(inline, html)

@@ -290,13 +290,16 @@ def main(argv: list[str] | None = None) -> Path:
         d = boots[:, k0] - boots[:, k1]
         d = d[np.isfinite(d)]
         lo, hi = np.quantile(d, [0.025, 0.975])
-        # monotone: every adjacent pair of bands steps down (point estimates)
-        pk = peaks["peak"].iloc[have].to_numpy()
-        monotone = bool(np.all(np.diff(pk) < 0))
-        appeared = bool(lo > 0) and len(have) == sum(peaks["attempts"] > 0)
+        # monotone: every adjacent pair of bands steps down (point estimates; edge peaks of monotone curves count)
+        finite = [k for k in range(len(BAND_LABELS)) if np.isfinite(peaks["peak"].iloc[k])]
+        monotone = bool(np.all(np.diff(peaks["peak"].iloc[finite].to_numpy()) < 0))
+        without = [BAND_LABELS[k] for k in range(len(BAND_LABELS)) if k not in have and peaks["attempts"].iloc[k] > 0]
+        appeared = bool(lo > 0) and len(have) >= 3 and monotone
         strength = (
-            f"peak falls by {shift:.2f} arousal units from '{BAND_LABELS[k0]}' to '{BAND_LABELS[k1]}', "
-            f"95% CI {lo:.2f} to {hi:.2f}; {'monotone' if monotone else 'not monotone'} across bands"
+            f"inverted U in {len(have)} of {len(BAND_LABELS)} bands; peak falls by {shift:.2f} arousal units from "
+            f"'{BAND_LABELS[k0]}' to '{BAND_LABELS[k1]}', 95% CI {lo:.2f} to {hi:.2f}; "
+            f"{'monotone' if monotone else 'not monotone'} across bands"
+            + (f"; no inverted U in: {', '.join(without)} (see below)" if without else "")
         )
         lines.append(
             verdict("Inverted U with a peak that moves lower for harder tasks", appeared, strength)
@@ -344,7 +347,10 @@ def main(argv: list[str] | None = None) -> Path:
             f"{MIN_BIN} attempts are left out of the fits. Peaks are vertices of count-weighted quadratic fits; "
             f"CIs are percentile bootstraps over {reps} replications ({n_boot} resamples). Population peaks that "
             "differ from the assumed optimum show how selection (who attempts at what arousal) and effort reshape "
-            "the curve.",
+            "the curve. Arousal off its optimum costs capability (`yd_cost` levels at worst), which matters only "
+            "near one's limit: where success sits near its ceiling (much easier tasks) or floor (much harder "
+            "ones) the curve is flat or monotone and has no interior peak; on very easy tasks success keeps "
+            "rising over the arousal range seen, as on Yerkes and Dodson's easy discrimination.",
         ),
         (
             "Design",

@@ -225,3 +225,13 @@ def bimodality_coefficient(x: np.ndarray) -> float:
     g = stats.skew(x, bias=False)
     k = stats.kurtosis(x, bias=False)
     return float((g**2 + 1.0) / (k + 3.0 * (n - 1) ** 2 / ((n - 2) * (n - 3))))
+
+
+def write_effects(out: Path, effects: dict[str, tuple[float, float, float]]) -> Path:
+    """Write the headline effects as ``effects.csv`` (effect, estimate, lo, hi) for reports and tests."""
+    import pandas as pd
+
+    rows = [dict(effect=k, estimate=v[0], lo=v[1], hi=v[2]) for k, v in effects.items()]
+    path = out / "effects.csv"
+    pd.DataFrame(rows, columns=["effect", "estimate", "lo", "hi"]).to_csv(path, index=False)
+    return path

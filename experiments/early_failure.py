@@ -23,7 +23,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from sim.engine import Experiment, Outputs  # noqa: E402
 
 from experiments.common import (  # noqa: E402
     base_provenance,
@@ -35,9 +34,11 @@ from experiments.common import (  # noqa: E402
     save_figure,
     strength_word,
     verdict,
+    write_effects,
     write_summary,
 )
 from sim.config import Config  # noqa: E402
+from sim.engine import Experiment, Outputs  # noqa: E402
 from sim.state import DISENGAGED  # noqa: E402
 
 NAME = "early_failure"
@@ -237,7 +238,7 @@ def fig_whom(whom: pd.DataFrame):
             m = g.groupby("tercile", observed=True)[v].agg(["mean", "std", "size"])
             half = 1.96 * m["std"] / np.sqrt(m["size"])
             ax.errorbar(range(len(m)), m["mean"], yerr=half, fmt="o-", capsize=3, label=f"shock at step {t}")
-            ax.set_xticks(range(len(m)), [f"{x} initial efficacy" for x in m.index])
+            ax.set_xticks(range(len(m)), [f"{x}\ninitial efficacy" for x in m.index])
         ax.axhline(0, color="k", lw=0.8)
         ax.set(title=lab)
     axes[0].legend(fontsize=8)
@@ -420,7 +421,15 @@ def main(argv=None) -> Path:
                 *low_high,
                 unit="levels",
             )
-            + "\n\nNegative: agents who started with low efficacy lose more. See `by_initial_efficacy`.",
+            + "\n\n"
+            + (
+                "Agents who started with low efficacy lose more."
+                if low_high[2] < 0
+                else "Agents who started with high efficacy lose more."
+                if low_high[1] > 0
+                else "No clear difference by initial efficacy."
+            )
+            + " See `by_initial_efficacy`.",
         ),
         (
             "Resilient efficacy",
@@ -463,6 +472,12 @@ def main(argv=None) -> Path:
         ),
     ]
     prov = base_provenance(res, replications=z["reps"], quick=args.quick, executor=args.executor)
+    effects = {f"early_minus_late_final_efficacy_s{s:g}": ci for s, (ci, _) in contrasts.items()}
+    effects |= {"early_minus_late_disengaged": dis_contrast, "low_minus_high_tercile_loss": low_high}
+    effects |= {f"immediate_drop_t{t}": ci for t, ci in imm.items()}
+    effects |= {f"late_shock_change_{h}": d[0] for h, d in drops.items()}
+    effects |= {f"protection_{h}": ci for h, ci in protect.items()}
+    write_effects(out, effects)
     write_summary(out, "Severe early failure", sections, figs, prov)
     return out
 

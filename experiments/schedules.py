@@ -119,7 +119,7 @@ def paired(df: pd.DataFrame, value: str, cond: str, control: str, column: str = 
     sub = df[df[column].isin([cond, control])].rename(columns={column: "arm"})
     r = paired_difference(sub, value, condition="arm", control=control, on="replicate")
     row = r[r["arm"] == cond].iloc[0] if "arm" in r.columns else r.iloc[0]
-    return {k: float(row[k]) for k in ("mean", "lo", "hi", "d_z")}
+    return {k: float(row[k]) for k in ("mean", "lo", "hi", "d_z", "d")}
 
 
 def fastest_target(df: pd.DataFrame, n_boot: int, seed: int) -> tuple[pd.Series, float]:
@@ -287,7 +287,8 @@ def main(argv: list[str] | None = None) -> Path:
             f"fastest staircase: {best} (chosen in {share[best]:.0%} of bootstrap resamples; realised success of "
             f"attempts {val(best, 'realised_success'):.2f}); "
             + ("an interior optimum" if interior else "the optimum is at the edge of the targets tried")
-            + f"; vs constant easy d_z = {vs_easy['d_z']:.2f} ({strength_word(vs_easy['d_z'])})",
+            + f"; vs constant easy Cohen's d = {vs_easy['d']:.1f} ({strength_word(vs_easy['d'])}), paired d_z = "
+            f"{vs_easy['d_z']:.1f}",
         )
     )
     lines.append(effect_line(f"Skill gain, {best} minus constant easy", **_ci(vs_easy), unit="levels"))
@@ -300,7 +301,11 @@ def main(argv: list[str] | None = None) -> Path:
     # (2) constant hard drives disengagement
     dis = paired(plain, "disengaged_share", "constant hard", "constant easy")
     lines.append(
-        verdict("Constant hard tasks drive disengagement", dis["lo"] > 0, f"d_z = {dis['d_z']:.2f}")
+        verdict(
+            "Constant hard tasks drive disengagement",
+            dis["lo"] > 0,
+            f"Cohen's d = {dis['d']:.1f} ({strength_word(dis['d'])}), paired d_z = {dis['d_z']:.1f}",
+        )
         + "\n\n"
         + effect_line("Disengaged share, constant hard minus constant easy", **_ci(dis))
     )
@@ -312,7 +317,7 @@ def main(argv: list[str] | None = None) -> Path:
             "Efficacy built through challenge is more robust to a late failure",
             rob["hi"] < 0,
             f"drop after {best}: {de.loc[best, 'mean']:.3f}, after constant easy: {de.loc['constant easy', 'mean']:.3f}"
-            f" levels; d_z = {rob['d_z']:.2f}",
+            f" levels; paired d_z = {rob['d_z']:.1f}",
         )
         + "\n\n"
         + effect_line(f"Shock drop, {best} minus constant easy", **_ci(rob), unit="levels")
@@ -340,11 +345,13 @@ def main(argv: list[str] | None = None) -> Path:
         (
             "How to read this",
             "Realised success is the share of attempts that succeeded; an adaptive staircase's target is not the "
-            "realised rate, because the staircase steps down after an avoided task as after a failure, and because "
-            "the arousal-efficiency factor caps success on easy tasks below 1 (a staircase aiming at 90% runs the "
-            "task down towards level 0). The shock drop is the efficacy of the no-shock twin minus that of the "
+            "realised rate, because the staircase steps down after an avoided task as after a failure (so low targets, "
+            "which pose tasks above efficacy, show realised rates above their targets). The shock drop is the efficacy of the no-shock twin minus that of the "
             f"shocked run one step after the shock (same replicate: same learners and draws); {SHOCK_BEFORE_END} "
-            "steps before the end, severity and arousal at their declared defaults.",
+            "steps before the end, severity and arousal at their declared defaults. The shock hits engaged agents only, "
+            "so a schedule that disengages many shows a smaller average drop. Conditions run on common random "
+            "numbers, so paired effect sizes (d_z, relative to the SD of the per-replicate differences) are much "
+            "larger than Cohen's d (relative to the SD between replications).",
         ),
         (
             "Design",
@@ -383,7 +390,7 @@ def _diff_of_drops(runs: pd.DataFrame, a: str, b: str, col: str) -> dict:
     d = (drop(a) - drop(b)).dropna().to_numpy()
     mean, lo, hi = bootstrap_mean_ci(d)
     sd = d.std(ddof=1) if d.size > 1 else np.nan
-    return {"mean": mean, "lo": lo, "hi": hi, "d_z": mean / sd if sd and sd > 0 else np.nan}
+    return {"mean": mean, "lo": lo, "hi": hi, "d_z": mean / sd if sd and sd > 0 else np.nan, "d": np.nan}
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -228,7 +229,9 @@ def _disengaged(engagement: pd.Series) -> pd.Series:
     return engagement.astype(str) == ENGAGEMENT_NAMES[DISENGAGED]
 
 
-def paired(per_run: pd.DataFrame, agent_sd: pd.DataFrame, value: str, conditions: Iterable[str]) -> pd.DataFrame:
+def paired(
+    per_run: pd.DataFrame, agent_sd: pd.DataFrame, value: str, conditions: Iterable[str], control: str = CONTROL
+) -> pd.DataFrame:
     """Paired differences (condition - control) of ``value`` over replicates, with 95% CI and d.
 
     ``per_run`` has one row per (condition, replicate); ``agent_sd`` the SD of ``value`` across agents per
@@ -238,10 +241,10 @@ def paired(per_run: pd.DataFrame, agent_sd: pd.DataFrame, value: str, conditions
 
     rows = []
     for cond in conditions:
-        sub = per_run[per_run["condition"].isin([cond, CONTROL])]
-        pdiff = paired_difference(sub, value=value, condition=cond, control=CONTROL, on="replicate")
+        sub = per_run[per_run["condition"].isin([cond, control])]
+        pdiff = paired_difference(sub, value=value, condition=cond, control=control, on="replicate")
         r = _row(pdiff)
-        sd = agent_sd[agent_sd["condition"].isin([cond, CONTROL])][value]
+        sd = agent_sd[agent_sd["condition"].isin([cond, control])][value]
         pooled = float(np.sqrt(np.mean(sd.to_numpy() ** 2))) if len(sd) else float("nan")
         r["d"] = r["diff"] / pooled if pooled > 0 else (0.0 if r["diff"] == 0 else float("nan"))
         r["condition"] = cond
@@ -293,6 +296,12 @@ class Comparison:
     table: pd.DataFrame  # wide, ranked: one row per main strategy
     timing: pd.DataFrame  # wide: one row per variant condition
     cost: pd.Series  # intervention-steps per agent, per condition
+    per_run: pd.DataFrame  # outcome means per (condition, replicate)
+    sd_run: pd.DataFrame  # outcome SDs across agents per (condition, replicate)
+
+    def contrast(self, a: str, b: str, value: str) -> dict[str, float]:
+        """Paired difference a - b of ``value`` (both conditions of this comparison): diff, lo, hi, d, d_z."""
+        return paired(self.per_run, self.sd_run, value, [a], control=b).iloc[0].to_dict()
 
 
 def analyse(res: Any, design: Design, n_boot: int | None = None) -> Comparison:
@@ -320,7 +329,7 @@ def analyse(res: Any, design: Design, n_boot: int | None = None) -> Comparison:
     main = [s.name for s in design.strategies]
     table = wide_table(effects, terciles, cost, main).sort_values("efficacy_final", ascending=False)
     timing = wide_table(effects, terciles, cost, [c for c in conds if c not in main])
-    return Comparison(design, o, effects, terciles, table.reset_index(drop=True), timing, cost)
+    return Comparison(design, o, effects, terciles, table.reset_index(drop=True), timing, cost, per_run, sd_run)
 
 
 def wide_table(effects: pd.DataFrame, terciles: pd.DataFrame, cost: pd.Series, conds: Sequence[str]) -> pd.DataFrame:
@@ -373,7 +382,7 @@ def markdown_table(table: pd.DataFrame, descriptions: dict[str, str] | None = No
     for i, r in enumerate(table.itertuples(index=False), start=1):
         r = r._asdict()
 
-        def cell(v: str, d: bool = False, digits: int = 2) -> str:
+        def cell(v: str, d: bool = False, digits: int = 2, r: dict[str, Any] = r) -> str:
             s = _ci(r[v], r[f"{v}_lo"], r[f"{v}_hi"], digits)
             return f"{s} ({r[f'{v}_d']:+.2f})" if d and np.isfinite(r[f"{v}_d"]) else s
 
@@ -431,7 +440,7 @@ def forest_plot(table: pd.DataFrame, title: str = "", outcomes: Sequence[str] = 
     return fig
 
 
-def trajectory_plot(series: pd.DataFrame, design: Design, conditions: Sequence[str]):
+def trajectory_plot(series: pd.DataFrame, design: Design, conditions: Sequence[str], title: str = ""):
     """Mean efficacy, skill, calibration and disengagement over time per condition (control in black)."""
     import matplotlib.pyplot as plt
 
@@ -443,11 +452,15 @@ def trajectory_plot(series: pd.DataFrame, design: Design, conditions: Sequence[s
     )
     fig, axes = plt.subplots(2, 2, figsize=(12, 7.5), sharex=True)
     m = series.groupby(["condition", "step"])[[k for k, _ in metrics]].mean().reset_index()
-    cmap = plt.get_cmap("tab20")
+    cmap = plt.get_cmap("tab10")
     for ax, (k, label) in zip(axes.flat, metrics, strict=True):
         for i, c in enumerate([CONTROL, *conditions]):
             g = m[m["condition"] == c]
-            style = dict(color="k", lw=2.0) if c == CONTROL else dict(color=cmap(i % 20), lw=1.1)
+            style = (
+                dict(color="k", lw=2.0)
+                if c == CONTROL
+                else dict(color=cmap((i - 1) % 10), lw=1.2, ls=("-", "--", ":")[((i - 1) // 10) % 3])
+            )
             ax.plot(g["step"], g[k], label=c, **style)
         ax.axvspan(design.start, design.end, color="0.9", zorder=0)
         if design.test_step is not None:
@@ -458,6 +471,8 @@ def trajectory_plot(series: pd.DataFrame, design: Design, conditions: Sequence[s
         ax.set_xlabel("step")
     axes[0, 0].set_title("grey: intervention window; red line: test (hard phase + shock)", fontsize=9)
     axes[0, 1].legend(fontsize=7, ncol=2, loc="best")
+    if title:
+        fig.suptitle(title, fontsize=11)
     fig.tight_layout()
     return fig
 
@@ -483,12 +498,12 @@ def tercile_plot(terciles: pd.DataFrame, conditions: Sequence[str], value: str =
     return fig
 
 
-def run_comparison(design: Design, replications: int, seed: int, out: str, **engine: Any) -> Any:
-    """Run the design's conditions with the engine (common random numbers) and return its results."""
-    from sim.engine import Experiment, Outputs, run_experiment
+def experiment(design: Design, replications: int, seed: int, name: str = "interventions") -> Any:
+    """The engine experiment of a design: one condition per strategy (and variant) plus control."""
+    from sim.engine import Experiment, Outputs
 
-    exp = Experiment(
-        name="interventions",
+    return Experiment(
+        name=name,
         base=design.test_base(),
         vary={},
         conditions=design.conditions(),
@@ -496,4 +511,70 @@ def run_comparison(design: Design, replications: int, seed: int, out: str, **eng
         seed=seed,
         outputs=Outputs(every=1, final_agents=True, trajectories=0, snapshots=(design.pre_step, design.post_step)),
     )
-    return run_experiment(exp, out=out, **engine)
+
+
+def run_comparison(design: Design, replications: int, seed: int, out: str, **engine: Any) -> Any:
+    """Run the design's conditions with the engine (common random numbers) and return its results."""
+    from sim.engine import run_experiment
+
+    return run_experiment(experiment(design, replications, seed), out=out, **engine)
+
+
+def save_figure(fig: Any, out: Path, stem: str) -> list[Path]:
+    """Write ``stem.png`` (dpi 120) and a byte-stable ``stem.svg``; close the figure."""
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [out / f"{stem}.png", out / f"{stem}.svg"]
+    fig.savefig(paths[0], dpi=120, bbox_inches="tight")
+    with matplotlib.rc_context({"svg.hashsalt": "efficacy-sim"}):
+        fig.savefig(paths[1], bbox_inches="tight", metadata={"Date": None})
+    plt.close(fig)
+    return paths
+
+
+TABLE_NOTE = (
+    "Cells: strategy - control, paired over replications on common random numbers, with the 95% bootstrap CI; "
+    "(d) = difference / SD across agents. 'before test' = at the test step, after the strategy ended; "
+    "'efficacy drop in test' > 0 means efficacy fell more than in control. Cost = intervention-steps per agent."
+)
+
+
+def write_outputs(cmp: Comparison, res: Any, out: Path, save: Any = None) -> list[Path]:
+    """Tables (Markdown and CSV) and figures of a comparison into ``out``; returns the files written."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    save = save or save_figure
+    out.mkdir(parents=True, exist_ok=True)
+    paths: list[Path] = []
+    for stem, table in (("table", cmp.table), ("timing", cmp.timing)):
+        if not len(table):
+            continue
+        csv = out / f"{stem}.csv"
+        csv_table(table).to_csv(csv, index=False)
+        md = out / f"{stem}.md"
+        md.write_text(f"{markdown_table(table)}\n\n{TABLE_NOTE}\n", encoding="utf-8")
+        paths += [csv, md]
+    terc = out / "terciles.csv"
+    cmp.terciles.round(4).to_csv(terc, index=False)
+    paths.append(terc)
+    main = list(cmp.table["strategy"])
+    paths += save(forest_plot(cmp.table), out, "forest")
+    single = [
+        c for c in main if len(cmp.design.strategy_of()[c].kinds) + bool(cmp.design.strategy_of()[c].schedule) == 1
+    ]
+    combined = [c for c in main if c not in single]
+    for stem, conds, title in (
+        ("trajectories", single, "Single-source strategies (means over replications)"),
+        ("trajectories_combined", combined, "Combined strategies (means over replications)"),
+    ):
+        if conds:
+            paths += save(trajectory_plot(res.series, cmp.design, conds, title), out, stem)
+    paths += save(tercile_plot(cmp.terciles, main), out, "terciles")
+    if len(cmp.timing):
+        paths += save(
+            forest_plot(cmp.timing, "Timing and targeting: strategy - control (95% CI)"), out, "timing_forest"
+        )
+    return paths

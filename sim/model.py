@@ -49,7 +49,8 @@ class EfficacyModel(mesa.Model):
         self.batch = Batch([config], run_indices=[run_index])
         self.space = Network(to_networkx(self.batch.neighbours[0][:, : self._degree()]), random=self.random, layout=None)
         self.learners = Learner.create_agents(self, config.agents, list(range(config.agents)))
-        for a in self.learners:
+        self._by_index = list(self.learners)
+        for a in self._by_index:
             a.cell = self.space._cells[a.index]
         self.summary = self._summarise()
         self.datacollector = mesa.DataCollector(
@@ -72,4 +73,4 @@ class EfficacyModel(mesa.Model):
 
     def agent(self, index: int) -> Learner:
         """The learner with the given index."""
-        return self.learners.select(lambda a: a.index == index)[0]
+        return self._by_index[index]

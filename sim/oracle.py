@@ -172,18 +172,21 @@ class OracleLearner(mesa.Agent):
         hard = logistic((self.d - self.skill) / p["yd_hardness_scale"])
         optimum = p["yd_opt_easy"] + (p["yd_opt_hard"] - p["yd_opt_easy"]) * hard
         efficiency = bell(self.next_arousal, optimum, p["yd_width"])
-        capability = self.skill + p["effort_gain"] * (e - 0.5)
-        p_success = logistic((capability - self.d) / p["perf_scale"]) * efficiency
+        # arousal away from the optimum costs up to yd_cost levels of capability
+        capability = self.skill + p["effort_gain"] * (e - 0.5) - p["yd_cost"] * (1.0 - efficiency)
+        p_success = logistic((capability - self.d) / p["perf_scale"])
         self.earned = self.attempt and self.u[S.U_OUTCOME] < p_success
         self.was_handed = self.received.get("handed_success", False) and self.attempt and not self.earned
         reported = self.earned or self.was_handed
 
         # shocks: a severe full-effort failure at a task at one's own efficacy
-        self.was_shocked = False
-        if m.shocks_now:
-            self.was_shocked = self.engaged and any(self.u[S.U_SHOCK] < sh["share"] for sh in m.shocks_now)
+        # (one draw decides for every shock of the step; an agent hit by several takes the worst)
+        hits = [sh for sh in m.shocks_now if self.engaged and self.u[S.U_SHOCK] < sh["share"]]
+        self.was_shocked = bool(hits)
+        self.shock_severity = max((sh["severity"] for sh in hits), default=0.0)
         if self.was_shocked:
-            self.next_arousal += m.shock_spike * (1.0 - self.next_arousal)
+            spike = max(sh["arousal"] for sh in hits)
+            self.next_arousal += spike * (1.0 - self.next_arousal)
             self.task = self.efficacy
         else:
             self.task = self.d
@@ -193,7 +196,7 @@ class OracleLearner(mesa.Agent):
     # -- stage 3 ---------------------------------------------------------------------------------
     def learn(self) -> None:
         """Work out new skill and beliefs from own outcome and the neighbours' (not applied yet)."""
-        m, p = self.model, self.model.p
+        p = self.model.p
         eff, e = self.efficacy, self.planned_effort
 
         # skill: practice, or decay without it
@@ -207,7 +210,7 @@ class OracleLearner(mesa.Agent):
 
         # mastery: surprise weighted by how diagnostic the outcome was
         if self.was_shocked:
-            weight, expected = m.shock_severity, 0.5
+            weight, expected = self.shock_severity, 0.5
         else:
             weight = 1.0 - p["effort_attribution"] * (1.0 - e)
             if self.was_handed:
@@ -267,19 +270,23 @@ class OracleLearner(mesa.Agent):
         m, p = self.model, self.model.p
         self.strength += p["strength_gain"] * self.weight * abs(self.error)
 
-        if self.acted and not self.outcome and self.task <= self.next_claimed:
+        # outcomes are judged against what persuaders claimed before this step
+        claimed = self.persuaded_level
+        if self.acted and not self.outcome and self.task <= claimed:
             self.credibility *= 1.0 - p["credibility_erosion"]  # a persuader was contradicted
-        if self.acted and self.outcome:
-            self.credibility += p["credibility_recovery"] * (1.0 - self.credibility)
+        if self.acted and self.outcome and claimed > -math.inf:
+            self.credibility += p["credibility_recovery"] * (1.0 - self.credibility)  # confirmed
 
-        # weighted up-down staircases move on real (earned) outcomes only
+        # weighted up-down staircases move on real (earned) outcomes only; a ladder step is not
+        # a step of the schedule's staircase
         real = self.earned and not self.was_shocked
-        if self.engaged and m.phase["kind"] == "adaptive":
+        on_ladder = self.received.get("mastery_ladder", False)
+        if self.engaged and not on_ladder and m.phase["kind"] == "adaptive":
             target, step = m.phase["target_success"], m.phase["step_size"]
             self.task_level = clip(
                 self.task_level + (step * (1.0 - target) if real else -step * target), 0.0, LEVEL_MAX
             )
-        if self.received.get("mastery_ladder"):
+        if on_ladder:
             target, step = p["ladder_target_success"], p["ladder_step"]
             self.ladder_level = clip(
                 self.ladder_level + (step * (1.0 - target) if real else -step * target), 0.0, LEVEL_MAX
@@ -353,8 +360,6 @@ class OracleModel(mesa.Model):
         """One synchronous step: all decide, all act, all learn, all commit."""
         u = self.stream.random((N_ROWS, self.config.agents))
         self.shocks_now = [sh for sh in self.config.shocks if sh["step"] == self.t]
-        self.shock_severity = max([0.0] + [sh["severity"] for sh in self.shocks_now])
-        self.shock_spike = max([0.0] + [sh["arousal"] for sh in self.shocks_now])
         self.agents.do("decide", u)
         self.agents.do("act")
         self.agents.do("learn")

@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 LEVEL_MAX = 10.0
 """Top of the common skill / efficacy / difficulty scale (levels)."""
 
@@ -58,9 +60,10 @@ class Param:
 
         kind = "a whole number" if self.integer else "a number"
         allowed = f"{kind} in [{_fmt(self.low)}, {_fmt(self.high)}]"
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
             raise ConfigError(where, value, allowed)
-        if self.integer and float(value) != int(value):
+        value = value.item() if isinstance(value, np.generic) else value  # NumPy scalars from sweeps
+        if self.integer and isinstance(value, float) and not value.is_integer():  # also NaN, inf
             raise ConfigError(where, value, allowed)
         if not (self.low <= value <= self.high):  # also rejects NaN
             raise ConfigError(where, value, allowed)

@@ -28,6 +28,19 @@ def cli(*args: str, cwd: Path, module: bool = False) -> subprocess.CompletedProc
     return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=120)
 
 
+def inproc(*args: str, cwd: Path, capsys, monkeypatch) -> tuple[int, str, str]:
+    """The same ``main`` the entry point calls, in this process (cheaper than a subprocess); argparse exits count."""
+    from sim.cli import main
+
+    monkeypatch.chdir(cwd)
+    try:
+        code = main(list(args))
+    except SystemExit as exc:
+        code = exc.code
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
 def agent_columns() -> set[str]:
     from dataclasses import fields
 
@@ -126,51 +139,59 @@ def test_run_scenario_file(tmp_path):
     assert meta["summary"]["steps"] == 6
 
 
-@pytest.mark.parametrize(
-    ("args", "expected"),
-    [
-        (["--agents", "0"], ["agents", "0", "[1, "]),
-        (["--steps", "ten"], ["steps", "'ten'", "whole number"]),
-        (["--seed", "1.5"], ["seed", "1.5", "whole number"]),
-        (["--set", "learn_rate=5"], ["learn_rate", "5", "[0, 1]"]),
-        (["--set", "lern_rate=0.1"], ["lern_rate", "did you mean 'learn_rate'"]),
-        (["--set", "schedule[0].kind=hard"], ["schedule[0].kind", "'hard'", "'adaptive'"]),
-        (["early_failure", "--steps", "4"], ["shocks[0].step", "5", "before the end of the run"]),
-        (["no_such_scenario"], ["scenario", "no_such_scenario", "early_failure"]),
-        (["bad.toml"], ["scenario", "bad.toml", "valid TOML"]),
-        (["wrongtype.toml"], ["agents", "'many'", "whole number"]),
-    ],
-)
-def test_bad_input_exits_2_naming_field_value_allowed(tmp_path, args, expected):
+BAD_INPUTS = [
+    (["--agents", "0"], ["agents", "0", "[1, "]),
+    (["--steps", "ten"], ["steps", "'ten'", "whole number"]),
+    (["--seed", "1.5"], ["seed", "1.5", "whole number"]),
+    (["--set", "learn_rate=5"], ["learn_rate", "5", "[0, 1]"]),
+    (["--set", "lern_rate=0.1"], ["lern_rate", "did you mean 'learn_rate'"]),
+    (["--set", "schedule[0].kind=hard"], ["schedule[0].kind", "'hard'", "'adaptive'"]),
+    (["early_failure", "--steps", "4"], ["shocks[0].step", "5", "before the end of the run"]),
+    (["no_such_scenario"], ["scenario", "no_such_scenario", "early_failure"]),
+    (["bad.toml"], ["scenario", "bad.toml", "valid TOML"]),
+    (["wrongtype.toml"], ["agents", "'many'", "whole number"]),
+]
+# Through the real entry point: one argparse-level, one config-level and one file-level case.
+VIA_SUBPROCESS = {0, 6, 8}
+
+
+@pytest.mark.parametrize(("case", "args", "expected"), [(i, *c) for i, c in enumerate(BAD_INPUTS)])
+def test_bad_input_exits_2_naming_field_value_allowed(tmp_path, capsys, monkeypatch, case, args, expected):
     (tmp_path / "bad.toml").write_text("agents = \n")
     (tmp_path / "wrongtype.toml").write_text('agents = "many"\n')
-    res = cli("run", *args, "--out", "out", cwd=tmp_path)
-    assert res.returncode == 2, (res.stdout, res.stderr)
-    assert "Traceback" not in res.stderr
-    assert "error" in res.stderr
+    if case in VIA_SUBPROCESS:
+        res = cli("run", *args, "--out", "out", cwd=tmp_path)
+        code, err = res.returncode, res.stderr
+    else:
+        code, _, err = inproc("run", *args, "--out", "out", cwd=tmp_path, capsys=capsys, monkeypatch=monkeypatch)
+    assert code == 2, err
+    assert "Traceback" not in err
+    assert "error" in err
     for fragment in expected:
-        assert fragment in res.stderr, (fragment, res.stderr)
+        assert fragment in err, (fragment, err)
     assert not (tmp_path / "out").exists()  # rejected before any work
 
 
-def test_out_path_blocked_by_a_file_exits_2(tmp_path):
+def test_out_path_blocked_by_a_file_exits_2(tmp_path, capsys, monkeypatch):
     (tmp_path / "taken").write_text("")
-    res = cli("run", "--steps", "2", "--out", "taken/sub", cwd=tmp_path)
-    assert res.returncode == 2 and "Traceback" not in res.stderr
-    assert "out" in res.stderr and "taken/sub" in res.stderr
+    code, _, err = inproc(
+        "run", "--steps", "2", "--out", "taken/sub", cwd=tmp_path, capsys=capsys, monkeypatch=monkeypatch
+    )
+    assert code == 2 and "Traceback" not in err
+    assert "out" in err and "taken/sub" in err
 
 
-def test_params_and_list(tmp_path):
-    res = cli("params", cwd=tmp_path)
+def test_params_and_list(tmp_path, capsys, monkeypatch):
+    res = cli("params", cwd=tmp_path, module=True)
     assert res.returncode == 0
     for p in PARAMS:
         assert p.name in res.stdout
-    md = cli("params", "--markdown", "shock", cwd=tmp_path, module=True)
-    assert md.stdout.startswith("| section |") and "| shock | `severity` |" in md.stdout
-    assert "learn_rate" not in md.stdout
-    listed = cli("run", "--list", cwd=tmp_path)
+    code, md, _ = inproc("params", "--markdown", "shock", cwd=tmp_path, capsys=capsys, monkeypatch=monkeypatch)
+    assert code == 0 and md.startswith("| section |") and "| shock | `severity` |" in md
+    assert "learn_rate" not in md
+    code, listed, _ = inproc("run", "--list", cwd=tmp_path, capsys=capsys, monkeypatch=monkeypatch)
     for name in SHIPPED:
-        assert name in listed.stdout
+        assert name in listed
 
 
 @pytest.mark.parametrize("name", SHIPPED)

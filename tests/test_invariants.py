@@ -11,7 +11,7 @@ from sim.config import Config
 from sim.params import INTERVENTION_KINDS, LEVEL_MAX
 from sim.state import DISENGAGED, ENGAGED
 
-SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def in_range(x: np.ndarray, low: float, high: float) -> bool:
@@ -64,7 +64,7 @@ def test_state_stays_in_range_and_consistent(cfg: Config) -> None:
         check_step(prev, batch.state)
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(cfgs=configs(max_agents=12).flatmap(lambda c: configs(max_agents=12).map(lambda d: (c, d))))
 def test_invariants_hold_in_mixed_batches(cfgs: tuple[Config, Config]) -> None:
     a, b = cfgs

@@ -127,9 +127,21 @@ def test_yerkes_dodson_optimum_lower_for_harder_tasks() -> None:
 
 
 def test_success_more_likely_with_skill_and_effort() -> None:
-    args = (P["effort_gain"], P["perf_scale"], 1.0)
+    args = (P["effort_gain"], P["perf_scale"], 1.0, P["yd_cost"])
     assert performance.success_probability(4, 1.0, 4, *args) > performance.success_probability(4, 0.1, 4, *args)
     assert performance.success_probability(5, 0.5, 4, *args) > performance.success_probability(3, 0.5, 4, *args)
+
+
+def test_arousal_off_the_optimum_costs_most_near_ones_limit() -> None:
+    def p(difficulty: float, efficiency: float) -> float:
+        return float(
+            performance.success_probability(
+                4.0, 1.0, difficulty, P["effort_gain"], P["perf_scale"], efficiency, P["yd_cost"]
+            )
+        )
+
+    near, trivial = p(4.5, 1.0) - p(4.5, 0.3), p(0.5, 1.0) - p(0.5, 0.3)
+    assert near > 0.2 and 0 <= trivial < 0.01
 
 
 def test_effort_rises_with_demand_then_collapses_when_expectancy_below_giveup() -> None:

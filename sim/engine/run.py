@@ -1,0 +1,169 @@
+"""``run_experiment``: validate, plan chunks, run them on an executor and stream results to disk."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sim.engine import executors as ex
+from sim.engine.design import Design, build_design
+from sim.engine.experiment import Experiment
+from sim.engine.progress import Progress, ProgressCallback
+from sim.engine.store import FORMAT, Results, Store, load_results, now, open_store
+from sim.engine.worker import TABLES, ChunkTask
+from sim.errors import ConfigError
+
+RESULTS_ROOT = Path("results")
+"""Default parent of results folders (``results/<experiment name>``)."""
+
+AGENTS_PER_CHUNK = 20_000
+"""Default chunk size in agents (runs x agents): large enough for fast array steps, small enough to
+keep memory low and work spread over the workers."""
+
+
+def package_versions() -> dict[str, str | None]:
+    from sim.provenance import PACKAGES
+    from sim.provenance import package_versions as versions
+
+    return versions((*PACKAGES, "SALib", "distributed", "pyarrow"))
+
+
+def default_chunk_runs(design: Design, workers: int) -> int:
+    """Runs per chunk: about :data:`AGENTS_PER_CHUNK` agents, and at least 4 chunks per worker when possible."""
+    agents = max(p.config.agents for p in design.points)
+    by_size = max(1, AGENTS_PER_CHUNK // agents)
+    by_spread = max(1, math.ceil(design.n_runs / (4 * workers)))
+    return min(by_size, by_spread)
+
+
+def plan_tasks(exp: Experiment, design: Design, chunk_runs: int, skip: set[int]) -> Iterator[ChunkTask]:
+    """The chunks not in ``skip``, in order; chunk i holds runs [i * chunk_runs, (i + 1) * chunk_runs)."""
+    n_chunks = math.ceil(design.n_runs / chunk_runs)
+    o = exp.outputs
+    for c in range(n_chunks):
+        if c in skip:
+            continue
+        runs = range(c * chunk_runs, min((c + 1) * chunk_runs, design.n_runs))
+        pr = [design.run(r) for r in runs]
+        yield ChunkTask(
+            chunk=c,
+            runs=tuple(runs),
+            replicates=tuple(rep for _, rep in pr),
+            configs=tuple(p.config for p, _ in pr),
+            seed=exp.seed,
+            every=o.every,
+            final_agents=o.final_agents,
+            trajectories=o.trajectories,
+            snapshots=o.snapshots,
+        )
+
+
+def run_experiment(
+    exp: Experiment,
+    out: str | Path | None = None,
+    executor: str = "processes",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    chunk_runs: int | None = None,
+    progress: bool | ProgressCallback = True,
+    new_folder: bool = False,
+) -> Results:
+    """Run (or resume) an experiment and return its results.
+
+    Parameters
+    ----------
+    exp : the experiment.
+    out : results folder (default ``results/<exp.name>``). If it holds this same experiment, finished
+        chunks are kept and only the rest is computed; if it holds another, the run is refused unless
+        ``new_folder`` (then ``<out>-2``, ``<out>-3``, ... is used).
+    executor : ``"serial"``, ``"processes"`` (local processes) or ``"dask"``.
+    workers : processes (default: all cores) or LocalCluster workers (default 2).
+    scheduler : address of a running Dask scheduler (``tcp://host:8786``); default: a new LocalCluster.
+    chunk_runs : runs per chunk (default :func:`default_chunk_runs`); a resumed folder keeps its own.
+    progress : True for a progress bar on stderr, False for none, or ``callback(runs_done, runs_total)``.
+    new_folder : write to a new numbered folder instead of refusing a changed config.
+
+    Returns
+    -------
+    Results
+        Tidy tables of the folder (see :func:`sim.engine.load_results`).
+    """
+    if not isinstance(exp, Experiment):
+        raise ConfigError("experiment", type(exp).__name__, "an Experiment (Experiment(...) or Experiment.from_toml)")
+    ex.check_executor(executor, workers, scheduler)
+    if chunk_runs is not None and (isinstance(chunk_runs, bool) or not isinstance(chunk_runs, int) or chunk_runs < 1):
+        raise ConfigError("chunk_runs", chunk_runs, "a whole number >= 1 (or None for the default)")
+    design = build_design(exp)  # validates every point's config before anything runs
+    n_workers = workers or ex.default_workers(executor)
+    digest = exp.digest()
+    chunk_runs = chunk_runs or default_chunk_runs(design, n_workers)
+    experiment = exp.to_dict()
+    manifest = {
+        "format": FORMAT,
+        "name": exp.name,
+        "hash": digest,
+        "seed": exp.seed,
+        "experiment": experiment,
+        "seeds": {
+            "experiment": exp.seed,
+            "streams": "run stream = numpy SeedSequence(seed, spawn_key=(replicate,)): common random numbers",
+            "replicates": list(range(exp.replications)),
+        },
+        "runs": design.n_runs,
+        "points": len(design.points),
+        "replications": exp.replications,
+        "varied": list(design.varied),
+        "conditions": list(dict.fromkeys(p.condition for p in design.points)),
+        "tables": [t for t in TABLES if _keeps(exp, t)],
+        "chunk_runs": chunk_runs,
+        "chunks": math.ceil(design.n_runs / chunk_runs),
+        "versions": package_versions(),
+    }
+    session = {"executor": executor, "workers": n_workers, "scheduler": scheduler}
+    out = Path(out) if out is not None else RESULTS_ROOT / exp.name
+    store = open_store(out, digest, experiment, manifest, design.runs_table(), session, new_folder)
+    chunk_runs = store.manifest["chunk_runs"]  # a resumed folder keeps its chunk layout
+    done = store.done
+    done_runs = sum(min(chunk_runs, design.n_runs - c * chunk_runs) for c in done)
+    tasks = plan_tasks(exp, design, chunk_runs, done)
+    if executor == "serial":
+        results = ex.serial(tasks)
+    elif executor == "processes":
+        results = ex.processes(tasks, n_workers)
+    else:
+        results = ex.dask(tasks, scheduler, workers, f"{digest}-{uuid.uuid4().hex[:8]}")
+    bar = Progress(progress, design.n_runs, done_runs, exp.name)
+    try:
+        for result in results:
+            store.write_chunk(result)
+            bar.update(result["runs"])
+    finally:
+        bar.close()
+        _finish(store)
+    return load_results(store.path)
+
+
+def _keeps(exp: Experiment, table: str) -> bool:
+    o = exp.outputs
+    return {"series": True, "agents": o.final_agents, "snapshots": bool(o.snapshots), "trajectories": o.trajectories > 0}[
+        table
+    ]
+
+
+def _finish(store: Store) -> None:
+    man = store.manifest
+    man["sessions"][-1]["finished"] = now()
+    man["complete"] = len(man["chunks_done"]) == man["chunks"]
+    if man["complete"] and not man.get("finished"):
+        man["finished"] = now()
+    store.save_manifest()
+
+
+def describe(exp: Experiment) -> dict[str, Any]:
+    """Size of an experiment (points, runs, agent-steps) without running it; validates every point."""
+    design = build_design(exp)
+    agent_steps = sum(p.config.agents * p.config.steps for p in design.points) * exp.replications
+    return {"points": len(design.points), "runs": design.n_runs, "agent_steps": agent_steps}

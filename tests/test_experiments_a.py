@@ -1,0 +1,122 @@
+"""Experiments 1, 2 and 6 (cycles, early failure, longitudinal study) in quick mode.
+
+Each runs as a user would run it (serial executor, into a temporary folder) and must write its data, figures and
+summary, and show the headline effects in the direction the run produces at the fixed seed. The quick versions use
+enough replications that these directions are stable (their 95% CIs exclude zero by a margin at seed 1).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def _run(name: str, out: Path) -> Path:
+    mod = importlib.import_module(f"experiments.{name}")
+    return mod.main(["--quick", "--executor", "serial", "--out", str(out), "--seed", "1"])
+
+
+def _effects(out: Path) -> pd.DataFrame:
+    return pd.read_csv(out / "effects.csv").set_index("effect")
+
+
+def _check_common(out: Path, stems: list[str]) -> str:
+    for stem in stems:
+        assert (out / f"{stem}.png").stat().st_size > 1000, stem
+        assert (out / f"{stem}.svg").read_text().lstrip().startswith("<?xml"), stem
+    assert len(list(out.glob("*.png"))) == len(stems)
+    summary = (out / "summary.md").read_text()
+    assert "pattern appeared:" in summary and "95% CI" in summary and "Provenance" in summary
+    for stem in stems:
+        assert f"({stem}.png)" in summary
+    assert (out / "data").is_dir()
+    return summary
+
+
+@pytest.fixture(scope="module")
+def cycles(tmp_path_factory) -> Path:
+    return _run("cycles", tmp_path_factory.mktemp("cycles"))
+
+
+@pytest.fixture(scope="module")
+def early(tmp_path_factory) -> Path:
+    return _run("early_failure", tmp_path_factory.mktemp("early_failure"))
+
+
+@pytest.fixture(scope="module")
+def longitudinal(tmp_path_factory) -> Path:
+    return _run("longitudinal", tmp_path_factory.mktemp("longitudinal"))
+
+
+def test_cycles_outputs(cycles: Path) -> None:
+    _check_common(cycles, ["phase_portrait", "efficacy_distribution", "early_success", "basins"])
+    thr = pd.read_csv(cycles / "thresholds.csv")
+    assert {"condition", "skill_mean", "replicate", "threshold"} <= set(thr.columns)
+    dist = pd.read_csv(cycles / "distribution_over_time.csv")
+    assert {"replicate", "step", "efficacy_sd", "bimodality", "low_share"} <= set(dist.columns)
+
+
+def test_cycles_headline_effects(cycles: Path) -> None:
+    e = _effects(cycles)
+    # some agents end in the vicious basin, most do not
+    assert 0.0 < e.loc["vicious_share_final", "lo"] and e.loc["vicious_share_final", "hi"] < 0.5
+    # the distribution becomes more bimodal, and early successes predict final efficacy beyond the initial state
+    assert e.loc["bimodality_change", "lo"] > 0
+    assert e.loc["early_success_on_final_efficacy", "lo"] > 0
+    # agents who started alike drift apart
+    assert e.loc["within_bin_sd_change", "lo"] > 0
+    # more initial skill: less initial efficacy needed to end engaged
+    assert e.loc["threshold_slope_on_skill", "hi"] < 0
+
+
+def test_early_failure_outputs(early: Path) -> None:
+    _check_common(early, ["final_vs_timing", "recovery", "by_initial_efficacy", "resilience"])
+    eff = pd.read_csv(early / "final_effects.csv")
+    assert {"condition", "step", "severity", "efficacy_mean", "efficacy_mean_lo", "disengaged_share"} <= set(
+        eff.columns
+    )
+    # every shock lowers final efficacy vs the paired control, more with higher severity at the same step
+    assert (eff["efficacy_mean_hi"] < 0).all()
+    for _, g in eff.groupby("step"):
+        assert g.sort_values("severity")["efficacy_mean"].is_monotonic_decreasing
+
+
+def test_early_failure_headline_effects(early: Path) -> None:
+    e = _effects(early)
+    # an early failure leaves efficacy lower at the end than the same failure later
+    for key in [k for k in e.index if k.startswith("early_minus_late_final_efficacy")]:
+        assert e.loc[key, "hi"] < 0, key
+    # and hits harder at once (belief not yet settled)
+    imm = e[e.index.str.startswith("immediate_drop_t")]
+    steps = sorted(imm.index, key=lambda k: int(k.rsplit("t", 1)[1]))
+    assert imm.loc[steps[0], "estimate"] < imm.loc[steps[-1], "estimate"] < 0
+    # agents with low initial efficacy lose more
+    assert e.loc["low_minus_high_tercile_loss", "hi"] < 0
+
+
+def test_longitudinal_panel(longitudinal: Path) -> None:
+    _check_common(longitudinal, ["panel"])
+    parquet = pd.read_parquet(longitudinal / "data" / "panel.parquet")
+    csv = pd.read_csv(longitudinal / "panel.csv")
+    cols = {"study", "agent", "wave", "efficacy_report", "performance_score", "efficacy_true", "skill_true"}
+    assert cols <= set(parquet.columns) and list(csv.columns) == list(parquet.columns)
+    assert len(csv) == len(parquet) == parquet.groupby(["study", "agent", "wave"]).ngroups
+    assert parquet["efficacy_report"].between(0, 100).all() and parquet["performance_score"].between(0, 100).all()
+    # self-report carries error: correlated with, but not equal to, the latent value
+    r = parquet["efficacy_report"].corr(parquet["efficacy_true"])
+    assert 0.6 < r < 0.99
+
+
+def test_longitudinal_headline_effects(longitudinal: Path) -> None:
+    e = _effects(longitudinal)
+    assert e.loc["between_person_r_observed", "lo"] > 0
+    # measurement error attenuates the observed correlation relative to the latent one
+    assert e.loc["between_person_r_observed", "estimate"] < e.loc["between_person_r_true", "estimate"]
+    assert e.loc["observed_P_to_E", "lo"] > 0 and e.loc["observed_E_to_P", "lo"] > 0
