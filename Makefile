@@ -1,7 +1,7 @@
 # The two quickstart commands: `make demo` (set up, run the main job) and `make test`.
 PY := .venv/bin/python
 
-.PHONY: setup demo test test-fast lint bench clean
+.PHONY: setup demo test test-fast lint bench clean dashboard
 
 setup:
 	@bash scripts/setup.sh
@@ -18,6 +18,9 @@ test-fast: setup
 
 lint: setup
 	$(PY) -m ruff check . && $(PY) -m ruff format --check .
+
+dashboard: setup
+	.venv/bin/solara run dashboards/app.py --host 127.0.0.1
 
 bench: setup
 	$(PY) benchmarks/bench_model.py

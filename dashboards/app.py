@@ -136,7 +136,14 @@ def use_player(runs_ref: solara.Reactive, tick: solara.Reactive, playing: solara
 
     def loop():
         while playing.value:
+            _t0 = time.perf_counter()
+            import cProfile, pstats
+            _p = cProfile.Profile(); _p.enable()
             advance(runs_ref, tick, playing)
+            _p.disable()
+            if runs_ref.value.t == 8:
+                pstats.Stats(_p).sort_stats("cumtime").print_stats(45)
+            print("DEBUG cycle", round(time.perf_counter() - _t0, 3), flush=True)
             time.sleep(PLAY_PAUSE_S)
 
     solara.lab.use_task(loop, dependencies=[playing.value], prefer_threaded=True)
@@ -322,6 +329,7 @@ def ExplorePage():
                 on_value=lambda i: pick_agent(i),
                 thumb_label="always",
             )
+        solara.Text(f"Following agent {runs.story.agent}", classes=["dash-story-agent"], style={"font-weight": "bold"})
         ChartImage(
             ch["story"], runs, tick, "story", "Top: tasks and outcomes. Bottom: what moved its efficacy, by source."
         )

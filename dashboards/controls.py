@@ -59,7 +59,7 @@ def ParamSlider(spec: Param, value: float, on_value: Callable[[Any], None], key_
 
     with solara.Column(gap="0px", style={"padding": "0 4px"}):
         solara.Text(
-            f"{label_of(spec.name)}: {_fmt(value)} {spec.unit if spec.unit not in ('-', '') else ''}",
+            f"{label_of(spec.name)}: {_fmt(value)}" + (f" ({spec.unit})" if spec.unit not in ("-", "") else ""),
             style={"font-size": "0.85em"},
         )
         slider = rv.Slider(
@@ -74,7 +74,16 @@ def ParamSlider(spec: Param, value: float, on_value: Callable[[Any], None], key_
             attributes={"data-param": key_path, "title": spec.meaning},
         )
         rvue.use_event(slider, "change", changed)
-        solara.Text(spec.meaning, style={"font-size": "0.72em", "color": "#666", "line-height": "1.2"})
+        solara.Text(
+            spec.meaning,
+            style={
+                "font-size": "0.72em",
+                "color": "#666",
+                "line-height": "1.2",
+                "margin-bottom": "10px",
+                "display": "block",
+            },
+        )
 
 
 @solara.component
@@ -110,14 +119,25 @@ def ParamText(spec: Param, value: float, on_value: Callable[[Any], None], key_pa
         dense=True,
         classes=[f"dash-input-{key_path}"],
     )
-    solara.Text(spec.meaning, style={"font-size": "0.72em", "color": "#666", "line-height": "1.2"})
+    solara.Text(
+        spec.meaning,
+        style={
+            "font-size": "0.72em",
+            "color": "#666",
+            "line-height": "1.2",
+            "margin-bottom": "10px",
+            "display": "block",
+        },
+    )
 
 
 @solara.component
 def ChoiceSelect(spec: Choice, value: str, on_value: Callable[[Any], None], extra: tuple[str, ...] = ()):
     """A select over the declared choices (plus ``extra`` options such as 'none')."""
     solara.Select(label_of(spec.name), values=[*extra, *spec.choices], value=value, on_value=on_value, dense=True)
-    solara.Text(spec.meaning, style={"font-size": "0.72em", "color": "#666"})
+    solara.Text(
+        spec.meaning, style={"font-size": "0.72em", "color": "#666", "margin-bottom": "8px", "display": "block"}
+    )
 
 
 @solara.component

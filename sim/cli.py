@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 import sim
 
-COMMANDS = ["run", "params", "compare", "sweep"]
+COMMANDS = ["run", "params", "compare", "sweep", "dashboard"]
 """Subcommand modules in :mod:`sim.commands`, in the order ``--help`` lists them."""
 
 

@@ -235,39 +235,37 @@ def paired(
     """Paired differences (condition - control) of ``value`` over replicates, with 95% CI and d.
 
     ``per_run`` has one row per (condition, replicate); ``agent_sd`` the SD of ``value`` across agents per
-    (condition, replicate). Returns one row per condition: diff, lo, hi, d_z (replicate scale), d (agent scale).
+    (condition, replicate). Returns one row per condition: diff, lo, hi (bootstrap, :mod:`sim.engine.stats`),
+    d_z (over replicate means) and d (mean difference / SD across agents pooled over the two conditions).
     """
     from sim.engine.stats import paired_difference
 
+    conditions = list(conditions)
+    pdiff = paired_difference(
+        per_run[per_run["condition"].isin([*conditions, control])],
+        value=value,
+        condition=conditions,
+        control=control,
+        on="replicate",
+    ).set_index("condition")
+    var = (agent_sd[["condition", value]].assign(v=agent_sd[value] ** 2)).groupby("condition")["v"].mean()
     rows = []
     for cond in conditions:
-        sub = per_run[per_run["condition"].isin([cond, control])]
-        pdiff = paired_difference(sub, value=value, condition=cond, control=control, on="replicate")
-        r = _row(pdiff)
-        sd = agent_sd[agent_sd["condition"].isin([cond, control])][value]
-        pooled = float(np.sqrt(np.mean(sd.to_numpy() ** 2))) if len(sd) else float("nan")
-        r["d"] = r["diff"] / pooled if pooled > 0 else (0.0 if r["diff"] == 0 else float("nan"))
-        r["condition"] = cond
-        r["outcome"] = value
-        rows.append(r)
+        diff = float(pdiff.at[cond, "mean"])
+        pooled = float(np.sqrt((var.get(cond, np.nan) + var.get(control, np.nan)) / 2.0))
+        d = diff / pooled if pooled > 0 else (0.0 if diff == 0 else float("nan"))
+        rows.append(
+            {
+                "diff": diff,
+                "lo": float(pdiff.at[cond, "lo"]),
+                "hi": float(pdiff.at[cond, "hi"]),
+                "d_z": float(pdiff.at[cond, "d_z"]),
+                "d": d,
+                "condition": cond,
+                "outcome": value,
+            }
+        )
     return pd.DataFrame(rows)
-
-
-def _row(pdiff: Any) -> dict[str, float]:
-    """Normalise what ``sim.engine.stats.paired_difference`` returns to {diff, lo, hi, d_z}."""
-    if isinstance(pdiff, pd.DataFrame):
-        pdiff = pdiff.iloc[0].to_dict()
-    elif isinstance(pdiff, pd.Series):
-        pdiff = pdiff.to_dict()
-    elif not isinstance(pdiff, dict):
-        pdiff = vars(pdiff)
-    pick = lambda *names: next((float(pdiff[n]) for n in names if n in pdiff), float("nan"))  # noqa: E731
-    return {
-        "diff": pick("mean", "diff", "estimate", "mean_diff"),
-        "lo": pick("lo", "ci_lo", "low", "lower"),
-        "hi": pick("hi", "ci_hi", "high", "upper"),
-        "d_z": pick("d_z", "dz", "cohen_dz"),
-    }
 
 
 def schedule_cost(series: pd.DataFrame, design: Design) -> dict[str, float]:

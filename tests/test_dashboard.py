@@ -149,6 +149,17 @@ def test_stepping_updates_charts(page):
     page.wait_for_timeout(700)
     assert step_of(page) == paused_at, "the run kept stepping after Pause"
     assert paused_at > 5
+    page.screenshot(path=ARTIFACTS / "explore-running.png")
+
+    # follow another agent: its story is replayed from step 0 up to the current step
+    follow = page.locator(".v-input", has_text="follow agent").locator("[role='slider']").first
+    follow.focus()
+    follow.press("ArrowRight")
+    page.get_by_text("Following agent 1").wait_for()
+    story = page.locator(".dash-prose table").last
+    assert story.locator("tbody tr").first.locator("td").first.inner_text() == str(paused_at)
+    page.locator("img.chart-story").scroll_into_view_if_needed()
+    page.screenshot(path=ARTIFACTS / "explore-story.png")
     assert page.problems == []
 
 

@@ -225,16 +225,19 @@ def test_summarise_and_effect_sizes():
 def test_paired_difference_uses_the_pairing():
     # a large shared replicate effect, a small consistent condition effect: pairing finds it
     rep = np.arange(10)
-    shared = np.random.default_rng(1).normal(0, 5, 10)
+    rng = np.random.default_rng(1)
+    shared, noise = rng.normal(0, 5, 10), rng.normal(0, 0.1, 10)
     df = pd.DataFrame(
-        {"condition": ["control"] * 10 + ["t"] * 10, "replicate": np.r_[rep, rep], "v": np.r_[shared, shared + 0.5]}
+        {"condition": ["control"] * 10 + ["t"] * 10, "replicate": np.r_[rep, rep], "v": np.r_[shared, shared + 0.5 + noise]}
     )
     d = paired_difference(df, "v", "t", "control").iloc[0]
-    assert d["mean"] == pytest.approx(0.5) and d["lo"] == pytest.approx(0.5) and d["d_z"] == np.inf
-    assert abs(d["d"]) < 0.2  # unpaired d is swamped by the replicate spread
+    diff = 0.5 + noise
+    assert d["mean"] == pytest.approx(diff.mean()) and d["lo"] > 0.3 and d["lo"] < d["mean"] < d["hi"]
+    assert d["d_z"] == pytest.approx(diff.mean() / diff.std(ddof=1)) and d["d_z"] > 3
+    assert abs(d["d"]) < 0.3  # unpaired d is swamped by the replicate spread
     # `condition` may also name the column holding the conditions
     d2 = paired_difference(df.rename(columns={"condition": "arm"}), "v", condition="arm", control="control")
-    assert d2.loc[0, "arm"] == "t" and d2.loc[0, "mean"] == pytest.approx(0.5)
+    assert d2.loc[0, "arm"] == "t" and d2.loc[0, "mean"] == pytest.approx(diff.mean())
     with pytest.raises(ValueError, match="several rows"):
         paired_difference(pd.concat([df, df]), "v", "t", "control")
 

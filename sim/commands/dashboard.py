@@ -1,0 +1,46 @@
+"""``efficacy-sim dashboard``: serve the interactive Solara dashboard (``dashboards/app.py``)."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+APP = Path(__file__).resolve().parents[2] / "dashboards" / "app.py"
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port = {text!r} is not allowed: expected a whole number in [1, 65535]")
+    return port
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "dashboard",
+        help="open the interactive dashboard in the browser (works offline)",
+        description="Serve the Solara dashboard: explore a scenario live, compare two, browse results/.",
+    )
+    p.add_argument("--port", type=_port, default=8765, help="port to serve on (default 8765)")
+    p.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1: this machine only)")
+    p.add_argument("--dev", action="store_true", help="development mode: reload on code changes")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if not APP.is_file():
+        print(f"efficacy-sim dashboard: error: {APP} not found (run from a source checkout)", file=sys.stderr)
+        return 2
+    if args.host not in LOCAL_HOSTS:
+        print(f"efficacy-sim dashboard: note: serving on {args.host}, reachable from other machines", file=sys.stderr)
+    cmd = [sys.executable, "-m", "solara", "run", str(APP), "--host", args.host, "--port", str(args.port)]
+    if not args.dev:
+        cmd.append("--production")
+    print(f"efficacy-sim dashboard: http://{args.host}:{args.port}/ (Ctrl-C to stop)")
+    return subprocess.call(cmd, cwd=APP.parent.parent)
