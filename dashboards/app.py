@@ -16,6 +16,7 @@ State lives in module-level reactive variables, which Solara scopes to each brow
 
 from __future__ import annotations
 
+import html
 import sys
 import time
 import traceback
@@ -136,14 +137,7 @@ def use_player(runs_ref: solara.Reactive, tick: solara.Reactive, playing: solara
 
     def loop():
         while playing.value:
-            _t0 = time.perf_counter()
-            import cProfile, pstats
-            _p = cProfile.Profile(); _p.enable()
             advance(runs_ref, tick, playing)
-            _p.disable()
-            if runs_ref.value.t == 8:
-                pstats.Stats(_p).sort_stats("cumtime").print_stats(45)
-            print("DEBUG cycle", round(time.perf_counter() - _t0, 3), flush=True)
             time.sleep(PLAY_PAUSE_S)
 
     solara.lab.use_task(loop, dependencies=[playing.value], prefer_threaded=True)
@@ -165,6 +159,19 @@ def Prose(md: str):
     """Markdown as HTML, rendered on the server. (solara.Markdown would fetch KaTeX from a CDN.)"""
     html = solara.use_memo(lambda: markdown.markdown(md, extensions=["tables", "fenced_code"]), [md])
     solara.HTML(tag="div", unsafe_innerHTML=html, classes=["dash-prose"])
+
+
+@solara.component
+def Table(lines: list[str]):
+    """A Markdown pipe table (header, rule, rows) as HTML, built directly: it changes every step."""
+    cells = [[c.strip() for c in line.strip().strip("|").split("|")] for line in lines]
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in cells[0])
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in cells[2:])
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>",
+        classes=["dash-prose"],
+    )
 
 
 @solara.component
@@ -289,17 +296,13 @@ def StoryTable(runs: Runs, tick: int):
             f"| {int(r['t'])} | {task} | {what} | {r['effort']:.2f} | {r['efficacy']:.2f} | {r['d_mastery']:+.3f} | "
             f"{r['d_vicarious']:+.3f} | {r['d_persuasion']:+.3f} | {r['d_physiological']:+.3f} |"
         )
-    Prose("\n".join(lines))
+    Table(lines)
 
 
 @solara.component
 def ExplorePage():
-    runs = live.value
-    if runs is None:
-        runs = make_live()
-        live.value = runs
-    ch = session_charts()
-    tick = live_tick.value
+    # The page itself does not read the step counter: only ExploreLive re-renders on each step,
+    # the sidebar's ~70 controls do not (re-rendering them would cost more than the charts).
     NavTabs()
     with solara.Sidebar():
         Sidebar()
@@ -312,28 +315,36 @@ def ExplorePage():
             "(*physiological*). Press **Run** to watch beliefs and skills evolve."
         )
         ProblemBanner()
-        Player(runs, live_tick, live_playing, reset_live, "live")
-        with solara.Columns([3, 2]):
-            ChartImage(ch["time"], runs, tick, "time", "Population over time: means with ±1 SD bands.")
-            ChartImage(ch["calibration"], runs, tick, "calibration", "Each dot is an agent. Colour: arousal.")
-        with solara.Columns([1, 1]):
-            ChartImage(ch["histogram"], runs, tick, "histogram", "Black outline: where the population started.")
-            ChartImage(ch["network"], runs, tick, "network", "Agents in ring order; chords are rewired links.")
-        Prose("### One agent's story")
-        with solara.Row(style={"align-items": "center"}):
-            solara.SliderInt(
-                "follow agent",
-                value=runs.story.agent,
-                min=0,
-                max=runs.agents - 1,
-                on_value=lambda i: pick_agent(i),
-                thumb_label="always",
-            )
-        solara.Text(f"Following agent {runs.story.agent}", classes=["dash-story-agent"], style={"font-weight": "bold"})
-        ChartImage(
-            ch["story"], runs, tick, "story", "Top: tasks and outcomes. Bottom: what moved its efficacy, by source."
-        )
-        StoryTable(runs, tick)
+        ExploreLive()
+
+
+@solara.component
+def ExploreLive():
+    runs = live.value
+    if runs is None:
+        runs = make_live()
+        live.value = runs
+    ch = session_charts()
+    tick = live_tick.value
+    Player(runs, live_tick, live_playing, reset_live, "live")
+    with solara.Columns([3, 2]):
+        ChartImage(ch["time"], runs, tick, "time", "Population over time: means with ±1 SD bands.")
+        ChartImage(ch["calibration"], runs, tick, "calibration", "Each dot is an agent. Colour: arousal.")
+    with solara.Columns([1, 1]):
+        ChartImage(ch["histogram"], runs, tick, "histogram", "Black outline: where the population started.")
+        ChartImage(ch["network"], runs, tick, "network", "Agents in ring order; chords are rewired links.")
+    solara.HTML(tag="h3", unsafe_innerHTML="One agent's story")
+    solara.SliderInt(
+        "follow agent",
+        value=runs.story.agent,
+        min=0,
+        max=runs.agents - 1,
+        on_value=lambda i: pick_agent(i),
+        thumb_label="always",
+    )
+    solara.Text(f"Following agent {runs.story.agent}", classes=["dash-story-agent"], style={"font-weight": "bold"})
+    ChartImage(ch["story"], runs, tick, "story", "Top: tasks and outcomes. Bottom: what moved its efficacy, by source.")
+    StoryTable(runs, tick)
 
 
 def pick_agent(i: int) -> None:
@@ -346,16 +357,6 @@ def pick_agent(i: int) -> None:
 
 @solara.component
 def ComparePage():
-    runs = pair.value
-    if runs is None:
-        try:
-            runs = make_pair()
-        except Exception as exc:
-            solara.Error(f"Could not build the comparison: {exc}")
-            return
-        pair.value = runs
-    ch = session_charts()
-    tick = pair_tick.value
     NavTabs()
     with solara.Sidebar():
         Sidebar()
@@ -375,13 +376,28 @@ def ComparePage():
         solara.Select(
             "intervention in the second run", values=list(INTERVENTION_KINDS), value=compare_kind.value, on_value=choose
         )
-        Player(runs, pair_tick, pair_playing, reset_pair, "pair")
-        with solara.Columns([3, 2]):
-            ChartImage(ch["pair_time"], runs, tick, "pair-time", "Blue: control. Red: with the intervention.")
-            with solara.Column():
-                ChartImage(ch["pair_histogram"], runs, tick, "pair-histogram")
-                ChartImage(ch["difference"], runs, tick, "difference")
-        CompareTable(runs, tick)
+        CompareLive()
+
+
+@solara.component
+def CompareLive():
+    runs = pair.value
+    if runs is None:
+        try:
+            runs = make_pair()
+        except Exception as exc:
+            solara.Error(f"Could not build the comparison: {exc}")
+            return
+        pair.value = runs
+    ch = session_charts()
+    tick = pair_tick.value
+    Player(runs, pair_tick, pair_playing, reset_pair, "pair")
+    with solara.Columns([3, 2]):
+        ChartImage(ch["pair_time"], runs, tick, "pair-time", "Blue: control. Red: with the intervention.")
+        with solara.Column():
+            ChartImage(ch["pair_histogram"], runs, tick, "pair-histogram")
+            ChartImage(ch["difference"], runs, tick, "difference")
+    CompareTable(runs, tick)
 
 
 @solara.component
@@ -398,7 +414,7 @@ def CompareTable(runs: Runs, tick: int):
     for k, label in names.items():
         a, b = float(now[k][0]), float(now[k][1])
         lines.append(f"| {label} | {a:.3f} | {b:.3f} | {b - a:+.3f} |")
-    Prose("\n".join(lines))
+    Table(lines)
 
 
 @solara.component

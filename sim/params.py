@@ -90,7 +90,7 @@ class Choice:
 
 
 def _fmt(x: float) -> str:
-    return f"{x:g}"
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
 # --------------------------------------------------------------------------------------------

@@ -28,27 +28,25 @@ def test_processes_equal_serial(serial, tmp_path):
 
 @pytest.mark.slow
 def test_dask_local_cluster_equals_serial_even_when_a_worker_is_killed(serial, tmp_path):
-    from distributed import Client, LocalCluster
+    from distributed import LocalCluster
 
     # the engine's own LocalCluster (no address given)
     res = run_experiment(small(), out=tmp_path / "d", executor="dask", chunk_runs=3, progress=False)
     assert_same_results(serial, res)
 
-    # an existing cluster; a worker that is running a chunk is killed after the first chunk comes back
-    with (
-        LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None, processes=True) as cluster,
-        Client(cluster) as client,
-    ):
-        pids = client.run(os.getpid)
+    # an existing cluster; a worker process that is running a chunk is killed when the first chunk comes back
+    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None, processes=True) as cluster:
         killed = []
 
         def kill_busy_worker(done: int, total: int) -> None:
             if killed:
                 return
-            busy = [w for w, tasks in client.processing().items() if tasks]
-            if busy:
-                os.kill(pids[busy[0]], signal.SIGKILL)
-                killed.append(busy[0])
+            busy = {a for a, ws in cluster.scheduler.workers.items() if ws.processing}
+            for nanny in cluster.workers.values():
+                if nanny.worker_address in busy:
+                    os.kill(nanny.process.process.pid, signal.SIGKILL)
+                    killed.append(nanny.worker_address)
+                    return
 
         res = run_experiment(
             small(),

@@ -22,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="compare intervention strategies with a control (paired, common random numbers)",
         description=(
             "Run intervention strategies and a control on common random numbers and report, per strategy, the "
-            "paired difference from control (95%% CI, d in agent SDs) in efficacy, skill, calibration, "
+            "paired difference from control (95% CI, d in agent SDs) in efficacy, skill, calibration, "
             "disengagement and the efficacy drop in a later test (a hard phase plus a severe failure), by "
             "tercile of initial efficacy, with the cost in intervention-steps per agent."
         ),
@@ -58,7 +58,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--shock-severity", type=declared("shocks[0].severity"), default=5.0, metavar="X", help="shock in the test"
     )
     p.add_argument("--timing", action="store_true", help="also run each strategy early/late, to all/below threshold")
-    p.add_argument("--out", default="results/compare", metavar="DIR", help="output folder (default results/compare)")
+    p.add_argument(
+        "--out",
+        default="results/compare",
+        metavar="DIR",
+        help="output folder; its data/ subfolder is replaced (default results/compare)",
+    )
     p.add_argument("--executor", choices=EXECUTORS, default="processes", help="how runs execute (default processes)")
     p.add_argument("--workers", type=int, default=None, metavar="N", help="worker processes (default: all cores)")
     p.add_argument("--scheduler", default=None, metavar="ADDR", help="address of a running Dask scheduler")
@@ -115,11 +120,16 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     executor = "dask" if args.scheduler else args.executor
+    data = out / "data"
+    if data.exists():  # engine data of an earlier comparison: replaced, like the experiment scripts do
+        import shutil
+
+        shutil.rmtree(data)
     res = C.run_comparison(
         design,
         args.replications,
         args.seed,
-        str(out / "data"),
+        str(data),
         executor=executor,
         workers=args.workers,
         scheduler=args.scheduler,
