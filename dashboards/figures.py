@@ -313,7 +313,7 @@ class Story(Chart):
         return (s.agent, runs.steps, self.ylim)
 
     def build(self, runs: Runs) -> None:
-        self.fig.subplots_adjust(left=0.1, right=0.97, top=0.93, bottom=0.1, hspace=0.35)
+        self.fig.subplots_adjust(left=0.12, right=0.97, top=0.93, bottom=0.1, hspace=0.35)
         ax1, ax2 = self.fig.subplots(2, 1, sharex=True)
         self.eff = self._animated(ax1.add_line(Line2D([], [], color="#1f77b4", lw=1.8, label="efficacy")))
         self.skill = self._animated(ax1.add_line(Line2D([], [], color="#2ca02c", lw=1.8, ls="--", label="skill")))

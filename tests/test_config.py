@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import configs
+from tests.strategies import configs
 
 from sim.config import Config, parse_path, spec_for
 from sim.errors import ConfigError
@@ -63,8 +63,8 @@ def test_unknown_key_without_close_match_lists_the_known_keys() -> None:
         ({"params": {"learn_rate": True}}, "params.learn_rate", True, "a number in [0, 1]"),
         ({"params": {"learn_rate": None}}, "params.learn_rate", None, "a number in [0, 1]"),
         ({"params": {"learn_rate": [0.1]}}, "params.learn_rate", [0.1], "a number in [0, 1]"),
-        ({"agents": 2.5}, "agents", 2.5, "a whole number in [1, 1e+07]"),
-        ({"agents": 0}, "agents", 0, "a whole number in [1, 1e+07]"),
+        ({"agents": 2.5}, "agents", 2.5, "a whole number in [1, 10000000]"),
+        ({"agents": 0}, "agents", 0, "a whole number in [1, 10000000]"),
         ({"agents": False}, "agents", False, "a whole number"),
         ({"steps": -1}, "steps", -1, "a whole number"),
         ({"params": {"network_degree": 2.5}}, "params.network_degree", 2.5, "a whole number in [0, 50]"),

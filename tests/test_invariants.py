@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
-from strategies import configs
+from tests.strategies import configs
 
 from sim.batch import Batch
 from sim.config import Config

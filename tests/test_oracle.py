@@ -12,7 +12,7 @@ from dataclasses import fields
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
-from strategies import configs
+from tests.strategies import configs
 
 from sim.batch import Batch
 from sim.config import Config

@@ -1,0 +1,116 @@
+"""How fast is the dashboard? ``.venv/bin/python dashboards/bench.py [--agents 1000] [--browser]``.
+
+Server side: one step of the model plus a redraw of the five Explore charts (PNG bytes), per step.
+With ``--browser``: the real app in headless Chromium, time from clicking *Step* until the page
+shows the new step (includes the Solara round trip and the browser decoding the images).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from dashboards import figures  # noqa: E402
+from dashboards.simulation import Runs, default_values, to_config  # noqa: E402
+
+
+def server_side(agents: int, steps: int) -> list[float]:
+    runs = Runs([to_config({**default_values(), "agents": agents, "steps": steps})], ["scenario"])
+    charts = [figures.TimeSeries(), figures.Calibration(), figures.Histogram(), figures.Network(), figures.Story()]
+    for c in charts:
+        c.render(runs)  # first draw of the static parts, paid once per scenario
+    times = []
+    for _ in range(steps):
+        t0 = time.perf_counter()
+        runs.step()
+        for c in charts:
+            c.render(runs)
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def browser(agents: int, clicks: int) -> list[float]:
+    from playwright.sync_api import sync_playwright
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    root = Path(__file__).resolve().parent.parent
+    cmd = [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        "dashboards/app.py",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--production",
+    ]
+    proc = subprocess.Popen(cmd, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(url, timeout=2)
+                break
+            except OSError:
+                time.sleep(0.3)
+        with sync_playwright() as p:
+            b = p.chromium.launch(
+                executable_path="/usr/bin/chromium",
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            )
+            page = b.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(url)
+            status = page.locator(".dash-status").first
+            status.filter(has_text="Step 0 of").wait_for(timeout=60_000)
+            if agents != 1000:
+                box = page.locator(".dash-input-agents input").first
+                box.fill(str(agents))
+                box.press("Enter")
+                status.filter(has_text=f"{agents} agents").wait_for()
+            page.wait_for_timeout(1500)
+            times = []
+            button = page.get_by_role("button", name="Step", exact=True)
+            for i in range(1, clicks + 1):
+                t0 = time.perf_counter()
+                button.click()
+                page.locator(".dash-status").filter(has_text=re.compile(rf"Step {i} of")).wait_for()
+                times.append(time.perf_counter() - t0)
+            b.close()
+        return times
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def report(name: str, times: list[float]) -> None:
+    ms = sorted(t * 1000 for t in times)
+    p95 = ms[min(len(ms) - 1, int(0.95 * len(ms)))]
+    print(f"{name}: median {statistics.median(ms):.0f} ms, p95 {p95:.0f} ms, max {ms[-1]:.0f} ms over {len(ms)} steps")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--agents", type=int, default=1000)
+    ap.add_argument("--steps", type=int, default=100)
+    ap.add_argument("--browser", action="store_true", help="also time Step clicks in headless Chromium")
+    args = ap.parse_args()
+    report(f"server: step + redraw of 5 charts, {args.agents} agents", server_side(args.agents, args.steps))
+    if args.browser:
+        report(f"browser: click Step -> page shows it, {args.agents} agents", browser(args.agents, 20))
+
+
+if __name__ == "__main__":
+    main()
