@@ -137,8 +137,10 @@ def use_player(runs_ref: solara.Reactive, tick: solara.Reactive, playing: solara
 
     def loop():
         while playing.value:
+            t0 = time.perf_counter()
             advance(runs_ref, tick, playing)
-            time.sleep(PLAY_PAUSE_S)
+            # rest at least as long as the step took, so the browser is not left behind a queue of frames
+            time.sleep(max(PLAY_PAUSE_S, time.perf_counter() - t0))
 
     solara.lab.use_task(loop, dependencies=[playing.value], prefer_threaded=True)
 
@@ -433,17 +435,26 @@ def ResultsPage():
                 classes=["dash-empty"],
             )
             return
-        for exp in found:
-            with solara.Card(exp.name, subtitle=str(exp.path)):
-                for md in exp.summaries:
-                    with solara.Details(md.name, expand=md is exp.summaries[0]):
-                        solara.HTML(tag="div", unsafe_innerHTML=results.summary_html(md), classes=["dash-prose"])
-                with solara.Row(style={"flex-wrap": "wrap"}):
-                    for fig in exp.figures:
-                        with solara.Column(gap="0px", style={"max-width": "520px"}):
-                            fmt = "svg+xml" if fig.suffix.lower() == ".svg" else "png"
-                            rw.Image(value=fig.read_bytes(), format=fmt, layout={"max_width": "500px"})
-                            solara.Text(str(fig.relative_to(exp.path)), style={"font-size": "0.8em"})
+        for n, exp in enumerate(found):
+            ResultsCard(exp, expand=n == 0)
+
+
+@solara.component
+def ResultsCard(exp: results.Experiment, expand: bool):
+    extra = results.unreferenced(exp)
+    n_s, n_f = len(exp.summaries), len(exp.figures)
+    label = f"{exp.name}: {n_s} summar{'y' if n_s == 1 else 'ies'}, {n_f} figure{'' if n_f == 1 else 's'}"
+    with solara.Card(style={"margin-bottom": "8px"}):
+        with solara.Details(label, expand=expand):
+            solara.Text(str(exp.path), style={"font-size": "0.8em", "color": "#666"})
+            for md in exp.summaries:
+                solara.HTML(tag="div", unsafe_innerHTML=results.summary_html(md), classes=["dash-prose"])
+            with solara.Row(style={"flex-wrap": "wrap"}):
+                for fig in extra:
+                    with solara.Column(gap="0px", style={"max-width": "520px"}):
+                        fmt = "svg+xml" if fig.suffix.lower() == ".svg" else "png"
+                        rw.Image(value=fig.read_bytes(), format=fmt, layout={"max_width": "500px"})
+                        solara.Text(str(fig.relative_to(exp.path)), style={"font-size": "0.8em"})
 
 
 routes = [

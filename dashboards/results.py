@@ -43,10 +43,19 @@ def find_experiments(root: Path | None = None) -> list[Experiment]:
         files = sorted(p for p in sub.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.parts))
         exp = Experiment(sub.name, sub)
         exp.summaries = [p for p in files if p.suffix.lower() in SUMMARY_SUFFIXES][:MAX_FILES]
-        exp.figures = [p for p in files if p.suffix.lower() in FIGURE_SUFFIXES][:MAX_FILES]
+        figures = [p for p in files if p.suffix.lower() in FIGURE_SUFFIXES]
+        pngs = {p.with_suffix("") for p in figures if p.suffix.lower() == ".png"}
+        # a figure saved as both PNG and SVG is shown once, as the (lighter) PNG
+        exp.figures = [p for p in figures if p.suffix.lower() == ".png" or p.with_suffix("") not in pngs][:MAX_FILES]
         if exp.summaries or exp.figures:
             found.append(exp)
     return found
+
+
+def unreferenced(exp: Experiment) -> list[Path]:
+    """The experiment's figures that none of its summaries already shows inline."""
+    text = " ".join(md.read_text(errors="replace") for md in exp.summaries)
+    return [f for f in exp.figures if f.name not in text and f.with_suffix("").name + "." not in text]
 
 
 _IMG_SRC = re.compile(r'<img([^>]*?)src="([^"]+)"([^>]*)>')

@@ -3,10 +3,11 @@
 ::
 
     python experiments/run_all.py [--quick] [--executor serial|processes|dask] [--scheduler ADDR] [--workers N]
-                                  [--out RESULTS_DIR] [--seed N] [--only NAME ...]
+                                  [--out RESULTS_DIR] [--seed N] [--only NAME ...] [--report-only]
 
-Each experiment's ``main`` is imported from ``experiments/NAME.py`` and called with the same options (its results go
-to ``RESULTS_DIR/NAME/``). An experiment that does not exist yet, or that fails, is noted in the report and the
+Every experiment script is run: the known ones (:data:`EXPERIMENTS`) in order, then any other
+``experiments/*.py`` with a ``main``. Each ``main`` is imported from ``experiments/NAME.py`` and called with the
+same options (its results go to ``RESULTS_DIR/NAME/``). An experiment that does not exist yet, or that fails, is noted in the report and the
 others still run. The report gathers every experiment's ``summary.md`` (findings, tables, figures) with links
 rewritten relative to ``RESULTS_DIR``, an overview of the verdicts, and provenance (git commit, versions, timings).
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import os
 import platform
 import re
@@ -36,8 +38,25 @@ EXPERIMENTS: tuple[tuple[str, str], ...] = (
     ("schedules", "Difficulty schedules"),
     ("arousal", "Arousal and performance"),
     ("sensitivity", "Global sensitivity"),
+    ("interventions", "Interventions"),
 )
-"""(script name, title) of every experiment, in report order."""
+"""(script name, title) of the known experiments, in report order; other scripts are found by :func:`experiment_list`."""
+
+NOT_EXPERIMENTS = ("common", "run_all")
+
+
+def experiment_list() -> list[tuple[str, str]]:
+    """Every experiment: the known ones in order, then any other ``experiments/*.py`` script with a ``main``."""
+    known = list(EXPERIMENTS)
+    names = {n for n, _ in known}
+    for path in sorted((REPO / "experiments").glob("*.py")):
+        name = path.stem
+        if name in names or name in NOT_EXPERIMENTS or name.startswith("_"):
+            continue
+        if re.search(r"^def main\(", path.read_text(encoding="utf-8"), flags=re.MULTILINE):
+            known.append((name, name.replace("_", " ").capitalize()))
+    return known
+
 
 REPORT = "REPORT.md"
 _LINK = re.compile(r"(!?\[[^\]]*\]\()([^)\s]+)(\))")
@@ -52,7 +71,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--workers", type=int, default=None, help="number of worker processes (default: all cores)")
     ap.add_argument("--out", type=Path, default=REPO / "results", help="results root (default: results/)")
     ap.add_argument("--seed", type=int, default=1, help="experiment seed (default: 1)")
-    names = [n for n, _ in EXPERIMENTS]
+    names = [n for n, _ in experiment_list()]
     ap.add_argument("--only", nargs="+", choices=names, default=None, help="run only these experiments")
     ap.add_argument(
         "--report-only", action="store_true", help="run nothing: rebuild REPORT.md from the summaries already there"
@@ -125,7 +144,7 @@ def verdicts(summary: str) -> list[str]:
     found = []
     for line in summary.splitlines():
         if "pattern appeared:" in line:
-            found.append(line.strip().lstrip("-* ").strip())
+            found.append(re.sub(r"^[-*+]\s+", "", line.strip()))  # drop a list bullet, keep **bold**
     return found
 
 
@@ -146,7 +165,7 @@ def write_report(root: Path, outcomes: list[dict], args: argparse.Namespace, tot
     """Assemble ``root/REPORT.md`` from every experiment's ``summary.md``."""
     from sim.provenance import package_versions
 
-    titles = dict(EXPERIMENTS)
+    titles = dict(experiment_list())
     mode = "quick" if args.quick else "full"
     cmd = "python experiments/run_all.py" + (" --quick" if args.quick else "")
     how = (
@@ -211,9 +230,14 @@ def write_report(root: Path, outcomes: list[dict], args: argparse.Namespace, tot
         f"- created: {datetime.now(UTC).isoformat(timespec='seconds')}",
         f"- machine: {platform.platform()}, {os.cpu_count()} cores",
         "- versions: " + ", ".join(f"{k} {v}" for k, v in versions.items() if v),
-        "- wall time per experiment: "
-        + ", ".join(f"{o['name']} {o['seconds']:.0f} s" for o in outcomes if o["seconds"] is not None),
-        f"- total wall time: {total:.0f} s",
+        "- wall time per experiment"
+        + (" (last run_all, from run_all.json)" if args.report_only else "")
+        + ": "
+        + (
+            ", ".join(f"{o['name']} {o['seconds']:.0f} s" for o in outcomes if o["seconds"] is not None)
+            or "not recorded"
+        ),
+        *([] if args.report_only else [f"- total wall time: {total:.0f} s"]),
         "",
     ]
     path = root / REPORT
@@ -221,18 +245,40 @@ def write_report(root: Path, outcomes: list[dict], args: argparse.Namespace, tot
     return path
 
 
+def _write_timings(root: Path, outcomes: list[dict], args: argparse.Namespace, total: float) -> None:
+    """Keep the last run's wall times (``run_all.json``) so ``--report-only`` can still show them."""
+    data = {
+        "mode": "quick" if args.quick else "full",
+        "executor": args.executor,
+        "total_seconds": round(total, 1),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "experiments": {o["name"]: {"status": o["status"], "seconds": round(o["seconds"], 1)} for o in outcomes},
+    }
+    (root / "run_all.json").write_text(json.dumps(data, indent=2), encoding="utf-8")
+
+
+def _read_timings(root: Path) -> dict[str, float]:
+    try:
+        data = json.loads((root / "run_all.json").read_text(encoding="utf-8"))
+        return {k: v["seconds"] for k, v in data["experiments"].items() if v.get("status") == "ok"}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
 def main(argv: list[str] | None = None) -> Path:
     """Run the experiments, write the report; returns the report's path."""
     args = parse_args(argv)
     root = Path(args.out)
     root.mkdir(parents=True, exist_ok=True)
-    names = [n for n, _ in EXPERIMENTS if args.only is None or n in args.only]
+    names = [n for n, _ in experiment_list() if args.only is None or n in args.only]
     t0 = time.time()
     outcomes = []
+    timings = _read_timings(root) if args.report_only else {}
     for name in names:
         if args.report_only:
             there = (root / name / "summary.md").is_file()
-            outcomes.append({"name": name, "status": "ok" if there else "missing", "seconds": None, "detail": ""})
+            secs = timings.get(name)
+            outcomes.append({"name": name, "status": "ok" if there else "missing", "seconds": secs, "detail": ""})
             continue
         print(f"[run_all] {name} ...", flush=True)
         o = run_one(name, experiment_argv(args, name))
@@ -240,7 +286,10 @@ def main(argv: list[str] | None = None) -> Path:
         if o["status"] == "failed":
             print(o["detail"], file=sys.stderr, flush=True)
         outcomes.append(o)
-    path = write_report(root, outcomes, args, time.time() - t0)
+    total = time.time() - t0
+    if not args.report_only:
+        _write_timings(root, outcomes, args, total)
+    path = write_report(root, outcomes, args, total)
     print(f"[run_all] report: {path} ({time.time() - t0:.0f} s)", flush=True)
     return path
 

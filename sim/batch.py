@@ -270,14 +270,23 @@ def advance(
     )
     # 11b vicarious: neighbours seen acting this step, plus peer/expert models
     d_vic = vicarious.neighbour_evidence(
-        st.efficacy, neighbours, neighbour_mask, acted, task, outcome, p.stage_ahead, p.similarity_width, p.belief_scale
+        st.efficacy,
+        neighbours,
+        neighbour_mask,
+        acted,
+        task,
+        outcome,
+        p.stage_ahead,
+        p.similarity_width,
+        p.similarity_floor,
+        p.belief_scale,
     )
     for kind, gap in (("peer_modelling", p.stage_ahead), ("expert_modelling", p.expert_gap)):
         got = received[KIND_INDEX[kind]]
         if not got.any():
             continue
         model_ev = vicarious.evidence(
-            st.efficacy, st.efficacy + gap, True, p.stage_ahead, p.similarity_width, p.belief_scale
+            st.efficacy, st.efficacy + gap, True, p.stage_ahead, p.similarity_width, p.similarity_floor, p.belief_scale
         )
         d_vic = d_vic + np.where(got, model_ev, 0.0)
     d_vic = np.where(engaged, p.vicarious_gain * d_vic / (1.0 + st.strength), 0.0)

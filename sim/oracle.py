@@ -223,7 +223,8 @@ class OracleLearner(mesa.Agent):
 
         # vicarious: neighbours seen acting this step, most informative one stage ahead
         def evidence(level: float, outcome: bool) -> float:
-            similar = bell(level - eff, p["stage_ahead"], p["similarity_width"])
+            floor = p["similarity_floor"]
+            similar = floor + (1.0 - floor) * bell(level - eff, p["stage_ahead"], p["similarity_width"])
             return similar * (float(outcome) - logistic((eff - level) / p["belief_scale"]))
 
         seen = [o for o in self.observes if o.acted]

@@ -165,6 +165,7 @@ PARAMS: tuple[Param, ...] = (
     Param("vicarious_gain", 0.15, 0.0, 5.0, "levels", "Efficacy change from a maximally similar observed model.", "Bandura (1997); Byars-Winston et al. (2017)", "vicarious"),
     Param("stage_ahead", 1.0, 0.0, LEVEL_MAX, "levels", "Gap between a model's task level and own efficacy that informs most (one stage ahead).", "Schunk & Hanson (1985); seed 002", "vicarious"),
     Param("similarity_width", 1.0, 0.05, LEVEL_MAX, "levels", "Width of the similarity weighting around stage_ahead.", "Schunk, Hanson & Cox (1987)", "vicarious"),
+    Param("similarity_floor", 0.1, 0.0, 1.0, "0-1", "Weight of the least similar model: even a distant model shows a task can be done.", "Schunk & Hanson (1985): teacher model > no model", "vicarious"),
     # efficacy: social persuasion
     Param("persuasion_gain", 0.1, 0.0, 5.0, "per step", "Fraction of the gap to a fully credible, specific message closed per message.", "Ashford et al. (2010)", "persuasion"),
     Param("persuasion_rate", 0.05, 0.0, 1.0, "per step", "Chance per step of everyday (generic) peer encouragement.", _S_BANDURA, "persuasion"),
@@ -176,8 +177,8 @@ PARAMS: tuple[Param, ...] = (
     Param("physio_gain", 0.3, 0.0, 5.0, "levels", "Efficacy loss per unit of arousal above threshold read as anxiety.", "Bandura (1997); Jamieson et al. (2010)", "physiological"),
     Param("anxiety_threshold", 0.5, 0.0, 1.0, "0-1", "Arousal above which a state can be read as anxiety.", "assumption", "physiological"),
     # interventions (constants of the intervention hooks)
-    Param("ladder_target_success", 0.8, 0.05, 0.95, "prob", "Success rate the mastery ladder aims at.", "Bandura & Schunk (1981): proximal subgoals", "interventions"),
-    Param("ladder_offset", 1.0, -5.0, 5.0, "levels", "The ladder starts this far below the agent's skill.", "Bandura & Schunk (1981)", "interventions"),
+    Param("ladder_target_success", 0.7, 0.05, 0.95, "prob", "Success rate the mastery ladder aims at (challenging but achievable).", "Bandura & Schunk (1981): proximal subgoals; seed 002", "interventions"),
+    Param("ladder_offset", 0.5, -5.0, 5.0, "levels", "The ladder starts this far below the agent's skill.", "Bandura & Schunk (1981)", "interventions"),
     Param("ladder_step", 0.3, 0.001, 5.0, "levels", "Size of a ladder rung.", "Bandura & Schunk (1981)", "interventions"),
     Param("expert_gap", 4.0, 0.0, LEVEL_MAX, "levels", "How far above own efficacy an expert model performs.", "Schunk & Hanson (1985)", "interventions"),
     Param("praise_inflation", 2.0, 0.0, LEVEL_MAX, "levels", "How far above own efficacy generic praise claims one can go.", "Mueller & Dweck (1998)", "interventions"),

@@ -155,7 +155,10 @@ def test_load_results_of_a_missing_folder_is_refused(tmp_path):
         ({"vary": {"learn_rate": [0.1, 2.0]}}, r"vary\.learn_rate = 2\.0 .*\[0, 1\]"),
         ({"vary": {"learn_rate": []}}, r"vary\.learn_rate = \[\].*non-empty"),
         ({"sampler": {"method": "latin", "n": 4}}, r"sampler\.bounds = None.*needs bounds"),
-        ({"sampler": {"method": "latin", "n": 4, "bounds": {"learn_rate": [0.1, 3]}}}, r"sampler\.bounds\.learn_rate = 3"),
+        (
+            {"sampler": {"method": "latin", "n": 4, "bounds": {"learn_rate": [0.1, 3]}}},
+            r"sampler\.bounds\.learn_rate = 3",
+        ),
         ({"sampler": {"method": "grid", "n": 4, "bounds": {"learn_rate": [0.1, 0.3]}}}, r"sampler\.method = 'grid'"),
         ({"conditions": {"x": {"shocks[0].stp": 3}}}, r"did you mean 'step'"),
         ({"replications": 0}, r"replications = 0"),
@@ -228,7 +231,11 @@ def test_paired_difference_uses_the_pairing():
     rng = np.random.default_rng(1)
     shared, noise = rng.normal(0, 5, 10), rng.normal(0, 0.1, 10)
     df = pd.DataFrame(
-        {"condition": ["control"] * 10 + ["t"] * 10, "replicate": np.r_[rep, rep], "v": np.r_[shared, shared + 0.5 + noise]}
+        {
+            "condition": ["control"] * 10 + ["t"] * 10,
+            "replicate": np.r_[rep, rep],
+            "v": np.r_[shared, shared + 0.5 + noise],
+        }
     )
     d = paired_difference(df, "v", "t", "control").iloc[0]
     diff = 0.5 + noise
@@ -247,7 +254,9 @@ def test_cli_sweep(tmp_path, capsys):
     from sim.cli import main
 
     f = tmp_path / "e.toml"
-    f.write_text('name = "clitest"\nreplications = 2\n[base]\nagents = 20\nsteps = 10\n[vary]\nlearn_rate = [0.05, 0.1]\n')
+    f.write_text(
+        'name = "clitest"\nreplications = 2\n[base]\nagents = 20\nsteps = 10\n[vary]\nlearn_rate = [0.05, 0.1]\n'
+    )
     out = tmp_path / "r"
     assert main(["sweep", str(f), "--out", str(out), "--executor", "serial", "--no-progress"]) == 0
     assert len(load_results(out).series) == 4 * 11

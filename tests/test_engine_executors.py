@@ -66,7 +66,9 @@ def test_unreachable_scheduler_is_refused(tmp_path):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     with pytest.raises(ConfigError, match=r"scheduler = 'tcp://127\.0\.0\.1:\d+'.*running Dask scheduler.*no answer"):
-        run_experiment(small(), out=tmp_path / "x", executor="dask", scheduler=f"tcp://127.0.0.1:{port}", progress=False)
+        run_experiment(
+            small(), out=tmp_path / "x", executor="dask", scheduler=f"tcp://127.0.0.1:{port}", progress=False
+        )
 
 
 def test_bad_executor_settings_are_refused(tmp_path):

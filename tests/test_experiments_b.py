@@ -170,7 +170,8 @@ def _linked(report: str) -> set[str]:
 def test_run_all_notes_missing_and_links_figures(tmp_path: Path, monkeypatch) -> None:
     from experiments import run_all
 
-    monkeypatch.setattr(run_all, "EXPERIMENTS", (("arousal", "Arousal"), ("no_such_experiment", "Not written")))
+    listed = [("arousal", "Arousal"), ("no_such_experiment", "Not written")]
+    monkeypatch.setattr(run_all, "experiment_list", lambda: listed)
     path = run_all.main(["--quick", "--executor", "serial", "--out", str(tmp_path)])
     report = path.read_text()
     assert path == tmp_path / "REPORT.md"
@@ -186,7 +187,7 @@ def test_run_all_quick_report_links_every_figure(tmp_path: Path) -> None:
 
     path = run_all.main(["--quick", "--executor", "serial", "--out", str(tmp_path)])
     report = path.read_text()
-    for name, _ in run_all.EXPERIMENTS:
+    for name, _ in run_all.experiment_list():
         assert (tmp_path / name / "summary.md").is_file(), name
     assert "failed" not in re.findall(r"\| (done|failed|not available yet) \|", report)
     pngs = {p.relative_to(tmp_path).as_posix() for p in tmp_path.glob("*/*.png")}

@@ -81,7 +81,7 @@ def test_strength_grows_with_diagnostic_evidence() -> None:
 # -- vicarious ----------------------------------------------------------------------------------
 def test_peer_model_one_stage_ahead_weighs_more_than_expert() -> None:
     e = 3.0
-    args = (P["stage_ahead"], P["similarity_width"], P["belief_scale"])
+    args = (P["stage_ahead"], P["similarity_width"], P["similarity_floor"], P["belief_scale"])
     peer = float(vicarious.evidence(e, e + P["stage_ahead"], True, *args))
     expert = float(vicarious.evidence(e, e + P["expert_gap"], True, *args))
     assert peer > 0 and expert >= 0
@@ -94,7 +94,7 @@ def test_neighbour_failure_lowers_and_success_raises_vicarious_evidence() -> Non
     mask = np.ones_like(nb, dtype=bool)
     levels = np.array([[3.5, 4.0, 4.0]])
     acted = np.array([[False, True, True]])
-    args = (P["stage_ahead"], P["similarity_width"], P["belief_scale"])
+    args = (P["stage_ahead"], P["similarity_width"], P["similarity_floor"], P["belief_scale"])
     up = vicarious.neighbour_evidence(eff, nb, mask, acted, levels, np.array([[False, True, True]]), *args)
     down = vicarious.neighbour_evidence(eff, nb, mask, acted, levels, np.array([[False, False, False]]), *args)
     assert up[0, 0] > 0 > down[0, 0]

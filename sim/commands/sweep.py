@@ -28,17 +28,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("experiment", help="experiment TOML file")
     p.add_argument("--out", metavar="DIR", help="results folder (default: RESULTS/<experiment name>)")
-    p.add_argument("--results", metavar="RESULTS", default="results", help="parent of results folders (default: results)")
+    p.add_argument(
+        "--results", metavar="RESULTS", default="results", help="parent of results folders (default: results)"
+    )
     p.add_argument(
         "--executor",
         choices=("serial", "processes", "dask"),
         default=None,
         help="where runs execute (default: processes; dask when --scheduler is given)",
     )
-    p.add_argument("--workers", type=_positive, metavar="N", help="processes (default: all cores) or Dask LocalCluster workers (2)")
+    p.add_argument(
+        "--workers", type=_positive, metavar="N", help="processes (default: all cores) or Dask LocalCluster workers (2)"
+    )
     p.add_argument("--scheduler", metavar="ADDR", help="address of a running Dask scheduler, e.g. tcp://host:8786")
     p.add_argument("--chunk-runs", type=_positive, metavar="N", help="runs per chunk of work (default: automatic)")
-    p.add_argument("--new-folder", action="store_true", help="if the folder holds a different experiment, write to DIR-2, DIR-3, ...")
+    p.add_argument(
+        "--new-folder",
+        action="store_true",
+        help="if the folder holds a different experiment, write to DIR-2, DIR-3, ...",
+    )
     p.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
     p.add_argument("--dry-run", action="store_true", help="validate the experiment and print its size, run nothing")
     p.set_defaults(func=run)
@@ -70,6 +78,8 @@ def run(args: argparse.Namespace) -> int:
         new_folder=args.new_folder,
     )
     m = res.manifest
-    print(f"{res.path}: {m['runs']:,} runs, {len(m['chunks_done'])}/{m['chunks']} chunks; tables: {', '.join(m['tables'])}")
+    print(
+        f"{res.path}: {m['runs']:,} runs, {len(m['chunks_done'])}/{m['chunks']} chunks; tables: {', '.join(m['tables'])}"
+    )
     print(f"load with: from sim.engine import load_results; res = load_results({str(res.path)!r})")
     return 0

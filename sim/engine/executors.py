@@ -52,6 +52,9 @@ def processes(tasks: Iterable[ChunkTask], workers: int) -> Iterator[dict[str, An
     """Local worker processes (forkserver where available, else spawn: no state inherited by fork)."""
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     ctx = multiprocessing.get_context(method)
+    if method == "forkserver":
+        # the server imports the model once (NumPy, Numba kernels); workers fork from it ready to run
+        ctx.set_forkserver_preload(["sim.engine.worker"])
     pending = iter(tasks)
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         running = set()

@@ -39,7 +39,9 @@ _EVENT_LISTS = ("schedule", "shocks", "interventions")
 
 def _unknown(where: str, key: Any, valid: tuple[str, ...] | list[str]) -> ConfigError:
     close = difflib.get_close_matches(str(key), list(valid), n=1)
-    return ConfigError(where, key, "a known key: " + ", ".join(sorted(valid)), f"did you mean {close[0]!r}?" if close else "")
+    return ConfigError(
+        where, key, "a known key: " + ", ".join(sorted(valid)), f"did you mean {close[0]!r}?" if close else ""
+    )
 
 
 def _whole(value: Any, where: str, low: int, what: str = "") -> int:
@@ -279,7 +281,9 @@ def _check_sampler(sampler: Any, vary: dict[str, Any]) -> dict[str, Any] | None:
     n = _whole(sampler.get("n"), "sampler.n", 1, "a whole number of samples >= 1")
     bounds = sampler.get("bounds")
     if not isinstance(bounds, dict) or not bounds:
-        raise ConfigError("sampler.bounds", bounds, "a non-empty table of config path = [low, high] (a sampler needs bounds)")
+        raise ConfigError(
+            "sampler.bounds", bounds, "a non-empty table of config path = [low, high] (a sampler needs bounds)"
+        )
     checked: dict[str, list[float]] = {}
     for path, b in bounds.items():
         spec = _path_spec(path, "sampler.bounds")

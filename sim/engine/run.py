@@ -32,10 +32,10 @@ def package_versions() -> dict[str, str | None]:
 
 
 def default_chunk_runs(design: Design, workers: int) -> int:
-    """Runs per chunk: about :data:`AGENTS_PER_CHUNK` agents, and at least 4 chunks per worker when possible."""
+    """Runs per chunk: about :data:`AGENTS_PER_CHUNK` agents, and at least 2 chunks per worker when possible."""
     agents = max(p.config.agents for p in design.points)
     by_size = max(1, AGENTS_PER_CHUNK // agents)
-    by_spread = max(1, math.ceil(design.n_runs / (4 * workers)))
+    by_spread = max(1, math.ceil(design.n_runs / (2 * workers)))
     return min(by_size, by_spread)
 
 
@@ -148,9 +148,12 @@ def run_experiment(
 
 def _keeps(exp: Experiment, table: str) -> bool:
     o = exp.outputs
-    return {"series": True, "agents": o.final_agents, "snapshots": bool(o.snapshots), "trajectories": o.trajectories > 0}[
-        table
-    ]
+    return {
+        "series": True,
+        "agents": o.final_agents,
+        "snapshots": bool(o.snapshots),
+        "trajectories": o.trajectories > 0,
+    }[table]
 
 
 def _finish(store: Store) -> None:

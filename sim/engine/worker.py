@@ -85,9 +85,7 @@ def _run_group(task: ChunkTask, idx: list[int], agents: int, steps: int, parts: 
         parts["agents"].append(_agent_cols(batch.state, runs, agents, AGENT_FIELDS, None))
 
 
-def _agent_cols(
-    st: State, runs: np.ndarray, n: int, names: Sequence[str], step: int | None
-) -> dict[str, np.ndarray]:
+def _agent_cols(st: State, runs: np.ndarray, n: int, names: Sequence[str], step: int | None) -> dict[str, np.ndarray]:
     r = len(runs)
     cols: dict[str, np.ndarray] = {"run": np.repeat(runs, n)}
     if step is not None:

@@ -16,11 +16,15 @@ from sim.mechanisms._common import expectancy
 
 
 def similarity(
-    observer_efficacy: ArrayLike, model_level: ArrayLike, stage_ahead: ArrayLike, width: ArrayLike
+    observer_efficacy: ArrayLike, model_level: ArrayLike, stage_ahead: ArrayLike, width: ArrayLike, floor: ArrayLike
 ) -> NDArray[np.float64]:
-    """Weight of a model working at ``model_level``: ``exp(-0.5 ((model - observer - stage_ahead) / width)^2)``."""
+    """Weight of a model working at ``model_level``.
+
+    ``floor + (1 - floor) exp(-0.5 ((model - observer - stage_ahead) / width)^2)``: a model one
+    stage ahead weighs 1; a distant one (an expert) still ``floor``.
+    """
     gap = np.asarray(model_level) - observer_efficacy
-    return np.exp(-0.5 * ((gap - stage_ahead) / width) ** 2)
+    return floor + (1.0 - np.asarray(floor)) * np.exp(-0.5 * ((gap - stage_ahead) / width) ** 2)
 
 
 def evidence(
@@ -29,10 +33,11 @@ def evidence(
     model_outcome: ArrayLike,
     stage_ahead: ArrayLike,
     width: ArrayLike,
+    floor: ArrayLike,
     belief_scale: ArrayLike,
 ) -> NDArray[np.float64]:
     """Similarity-weighted surprise of one observation: ``sim * (outcome - p_self(model_level))``."""
-    w = similarity(observer_efficacy, model_level, stage_ahead, width)
+    w = similarity(observer_efficacy, model_level, stage_ahead, width, floor)
     return w * (np.asarray(model_outcome, dtype=float) - expectancy(observer_efficacy, model_level, belief_scale))
 
 
@@ -45,6 +50,7 @@ def neighbour_evidence(
     outcomes: NDArray[np.bool_],
     stage_ahead: ArrayLike,
     width: ArrayLike,
+    floor: ArrayLike,
     belief_scale: ArrayLike,
 ) -> NDArray[np.float64]:
     """Mean evidence from the neighbours seen acting this step, shape (runs, agents).
@@ -67,12 +73,13 @@ def neighbour_evidence(
         outcomes,
         per_run(stage_ahead),
         per_run(width),
+        per_run(floor),
         per_run(belief_scale),
     )
 
 
 @numba.njit(cache=True, fastmath=True)
-def _neighbour_evidence_kernel(efficacy, neighbours, mask, observed, levels, outcomes, stage_ahead, width, belief_scale):
+def _neighbour_evidence_kernel(efficacy, neighbours, mask, observed, levels, outcomes, stage_ahead, width, floor, belief_scale):
     runs, n, k = neighbours.shape
     out = np.zeros((runs, n))
     for r in range(runs):
@@ -88,7 +95,8 @@ def _neighbour_evidence_kernel(efficacy, neighbours, mask, observed, levels, out
                     continue
                 z = (levels[r, j] - e - stage_ahead[r]) / width[r]
                 p_self = 1.0 / (1.0 + np.exp(-(e - levels[r, j]) / belief_scale[r]))
-                total += np.exp(-0.5 * z * z) * ((1.0 if outcomes[r, j] else 0.0) - p_self)
+                w = floor[r] + (1.0 - floor[r]) * np.exp(-0.5 * z * z)
+                total += w * ((1.0 if outcomes[r, j] else 0.0) - p_self)
                 count += 1
             if count > 0:
                 out[r, i] = total / count
@@ -104,13 +112,16 @@ def neighbour_evidence_numpy(
     outcomes: NDArray[np.bool_],
     stage_ahead: ArrayLike,
     width: ArrayLike,
+    floor: ArrayLike,
     belief_scale: ArrayLike,
 ) -> NDArray[np.float64]:
     """Plain NumPy version of :func:`neighbour_evidence` (the reference the kernel is tested against)."""
     runs = np.arange(efficacy.shape[0])[:, None, None]
     seen = neighbour_mask & observed[runs, neighbours]
     e = efficacy[:, :, None]
-    ev = evidence(e, levels[runs, neighbours], outcomes[runs, neighbours], _k(stage_ahead), _k(width), _k(belief_scale))
+    ev = evidence(
+        e, levels[runs, neighbours], outcomes[runs, neighbours], _k(stage_ahead), _k(width), _k(floor), _k(belief_scale)
+    )
     total = np.where(seen, ev, 0.0).sum(axis=2)
     count = seen.sum(axis=2)
     return total / np.maximum(count, 1)

@@ -1,0 +1,200 @@
+"""Speed and memory of sweeps: the engine against ``mesa.batch_run`` on the per-agent oracle.
+
+1. Throughput, in agent-steps per second, of a sweep of 200 runs x 100 agents x 200 steps (4 initial
+   efficacy levels x 50 replications, model-level series every step): the engine (runs stacked into
+   batches, local processes on all cores, and serially) against ``mesa.batch_run`` (all cores) on
+   :class:`sim.oracle.OracleModel`, the per-agent model of the same rules, with a DataCollector of
+   three model-level means per step. The oracle is slow, so by default it runs a subset of the runs
+   and its rate is extrapolated per agent-step (the output says so). Target: >= 50x.
+2. Peak memory of sweeps of 250 and 1,000 runs (100 agents x 100 steps, model-level series only), each
+   in a fresh process: the sweeping process's peak resident set size, and the peak memory of its workers
+   and of all processes together as proportional set size (PSS: pages shared between the forked workers
+   counted once), sampled every 0.1 s with psutil.
+   Target: flat in the number of runs (results stream to disk), under 1 GiB.
+
+Wall-clock times include starting worker processes. Usage: ``.venv/bin/python benchmarks/bench_sweep.py``
+(``--oracle-runs 200`` times the full oracle sweep).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+GIB = 2**30
+TARGET_RATIO = 50.0
+RUNS, AGENTS, STEPS = 200, 100, 200
+LEVELS = (2.0, 3.0, 4.0, 5.0)
+
+from sim.config import Config  # noqa: E402
+from sim.oracle import OracleModel  # noqa: E402
+
+
+class OracleSweepModel(OracleModel):
+    """The oracle with the DataCollector ``mesa.batch_run`` needs (three model-level means every step)."""
+
+    def __init__(self, config: Config, *, rng: int | None = None) -> None:
+        import mesa
+
+        super().__init__(config, rng=rng)
+        self.datacollector = mesa.DataCollector(
+            model_reporters={
+                name: (lambda m, name=name: float(np.mean([getattr(a, name) for a in m.learners])))
+                for name in ("efficacy", "skill", "arousal")
+            }
+        )
+        self.datacollector.collect(self)
+
+    def step(self) -> None:
+        super().step()
+        self.datacollector.collect(self)
+
+
+def experiment(runs: int, steps: int, every: int = 1):
+    from sim.engine import Experiment, Outputs
+
+    return Experiment(
+        name=f"bench-{runs}",
+        base=Config.default(agents=AGENTS, steps=steps),
+        vary={"efficacy_mean": list(LEVELS)},
+        replications=runs // len(LEVELS),
+        seed=1,
+        outputs=Outputs(every=every, final_agents=False),
+    )
+
+
+def engine_rate(executor: str) -> tuple[float, float]:
+    """(agent-steps/s, seconds) of the full engine sweep."""
+    from sim.engine import run_experiment
+
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        res = run_experiment(experiment(RUNS, STEPS), out=Path(tmp) / "e", executor=executor, progress=False)
+        dt = time.perf_counter() - t0
+        assert len(res.series) == RUNS * (STEPS + 1)
+    return RUNS * AGENTS * STEPS / dt, dt
+
+
+def mesa_rate(runs: int) -> tuple[float, float]:
+    """(agent-steps/s, seconds) of ``mesa.batch_run`` over ``runs`` of the sweep's runs (all cores)."""
+    import mesa
+
+    configs = [Config.default(agents=AGENTS, steps=STEPS, efficacy_mean=e) for e in LEVELS]
+    per = max(1, runs // len(LEVELS))
+    t0 = time.perf_counter()
+    out = mesa.batch_run(
+        OracleSweepModel,
+        parameters={"config": configs},
+        number_processes=None,
+        rng=list(range(per)),
+        data_collection_period=1,
+        max_steps=STEPS,
+        display_progress=False,
+    )
+    dt = time.perf_counter() - t0
+    done = per * len(LEVELS)
+    assert len(out) == done * (STEPS + 1)
+    return done * AGENTS * STEPS / dt, dt
+
+
+def memory_child(runs: int) -> None:
+    """Run a series-only sweep of ``runs`` runs; print as JSON this process's peak RSS and the peak PSS of
+    its workers and of all processes together (sampled every 0.1 s with psutil)."""
+    import threading
+
+    import psutil
+
+    from sim.engine import run_experiment
+
+    me = psutil.Process()
+    peak = {"tree": 0, "workers": 0}
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            try:
+                kids = sum(c.memory_full_info().pss for c in me.children(recursive=True))
+            except psutil.Error:
+                kids = 0
+            peak["workers"] = max(peak["workers"], kids)
+            peak["tree"] = max(peak["tree"], me.memory_full_info().pss + kids)
+            stop.wait(0.1)
+
+    th = threading.Thread(target=sample, daemon=True)
+    th.start()
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        run_experiment(experiment(runs, 100), out=Path(tmp) / "m", executor="processes", progress=False)
+        dt = time.perf_counter() - t0
+    stop.set()
+    th.join()
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(json.dumps({"runs": runs, "seconds": dt, "self": own, "workers": peak["workers"], "tree": peak["tree"]}))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--oracle-runs", type=int, default=12, help="oracle runs timed (default 12 of 200; extrapolated)")
+    ap.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.memory_child:
+        memory_child(args.memory_child)
+        return
+
+    cores = os.cpu_count()
+    print(f"efficacy-sim sweep benchmark: Python {platform.python_version()}, {cores} cores, {platform.machine()}")
+    print(f"\n1. Throughput: {RUNS} runs x {AGENTS} agents x {STEPS} steps = {RUNS * AGENTS * STEPS:,} agent-steps")
+    proc, proc_s = engine_rate("processes")
+    ser, ser_s = engine_rate("serial")
+    n_oracle = min(args.oracle_runs, RUNS)
+    ora, ora_s = mesa_rate(n_oracle)
+    partial = n_oracle < RUNS
+    note = (
+        f"  (timed {n_oracle // len(LEVELS) * len(LEVELS)} of {RUNS} runs, extrapolated per agent-step)"
+        if partial
+        else ""
+    )
+    print(f"   {'':34s}{'agent-steps/s':>15s}{'seconds':>10s}")
+    print(f"   {'engine, processes (all cores)':34s}{proc:15,.0f}{proc_s:10.1f}")
+    print(f"   {'engine, serial (1 core)':34s}{ser:15,.0f}{ser_s:10.1f}")
+    est = RUNS * AGENTS * STEPS / ora
+    print(f"   {'mesa.batch_run + oracle (all cores)':34s}{ora:15,.0f}{est:10.1f}{' (est.)' if partial else ''}{note}")
+    ratio = proc / ora
+    print(
+        f"   ratio engine (processes) / mesa.batch_run: {ratio:.0f}x  (target >= {TARGET_RATIO:.0f}x: "
+        f"{'met' if ratio >= TARGET_RATIO else 'NOT met'}); serial engine / mesa.batch_run: {ser / ora:.0f}x"
+    )
+
+    print("\n2. Peak memory, series-only sweeps of 100 agents x 100 steps (processes, fresh process each)")
+    print(f"   {'runs':>6s}{'sweep (RSS)':>16s}{'workers (PSS)':>14s}{'all (PSS)':>12s}{'seconds':>10s}")
+    peaks = []
+    for runs in (250, 1000):
+        outp = subprocess.run(
+            [sys.executable, __file__, "--memory-child", str(runs)], capture_output=True, text=True, check=True
+        ).stdout
+        m = json.loads(outp.strip().splitlines()[-1])
+        peaks.append(m["tree"])
+        mib = 2**20
+        print(
+            f"   {runs:6d}{m['self'] / mib:12.0f} MiB{m['workers'] / mib:10.0f} MiB{m['tree'] / mib:8.0f} MiB"
+            f"{m['seconds']:10.1f}"
+        )
+    flat = peaks[1] < 1.25 * peaks[0]
+    print(
+        f"   peak at 1,000 runs / at 250 runs: {peaks[1] / peaks[0]:.2f} ({'flat' if flat else 'NOT flat'}); "
+        f"under 1 GiB: {'yes' if peaks[1] < GIB else 'NO'}"
+    )
+
+
+if __name__ == "__main__":
+    main()
