@@ -7,7 +7,7 @@ setup:
 	@bash scripts/setup.sh
 
 demo: setup
-	$(PY) -m sim run --out results/demo
+	$(PY) experiments/run_all.py
 
 test:
 	@bash scripts/setup.sh --browser

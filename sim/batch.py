@@ -317,7 +317,7 @@ def advance(
     efficacy = np.clip(st.efficacy + d_mastery + d_vic + d_pers + d_phys, 0.0, LEVEL_MAX)
 
     # 12. Strength, credibility, staircases
-    st.strength = st.strength + mastery.strength_change(err, w, p.strength_gain)
+    st.strength = mastery.strength_update(st.strength, err, w, p.strength_gain, p.strength_forgetting)
     # outcomes are judged against claims made before this step (this step's messages come after the task)
     prior = st.persuaded_level
     contradicted = acted & ~outcome & (task <= prior)

@@ -269,7 +269,9 @@ class OracleLearner(mesa.Agent):
     def commit(self) -> None:
         """Apply the new state: strength, credibility, staircases, history, engagement."""
         m, p = self.model, self.model.p
-        self.strength += p["strength_gain"] * self.weight * abs(self.error)
+        self.strength = (1.0 - p["strength_forgetting"]) * self.strength + p["strength_gain"] * self.weight * abs(
+            self.error
+        )
 
         # outcomes are judged against what persuaders claimed before this step
         claimed = self.persuaded_level

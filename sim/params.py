@@ -160,6 +160,7 @@ PARAMS: tuple[Param, ...] = (
     Param("mastery_gain_failure", 0.4, 0.0, 5.0, "levels", "Efficacy change for a fully diagnostic, unexpected failure.", _S_BANDURA + "; Eil & Rao (2011)", "mastery"),
     Param("effort_attribution", 0.6, 0.0, 1.0, "0-1", "How much low effort discounts an outcome's diagnosticity.", _S_BANDURA + ": failure after full effort hurts more", "mastery"),
     Param("strength_gain", 0.3, 0.0, 10.0, "evidence", "Strength added per unit of diagnostic evidence.", _S_BANDURA + ": early experiences move belief most", "mastery"),
+    Param("strength_forgetting", 0.02, 0.0, 1.0, "per step", "Share of efficacy strength lost each step: old evidence fades, so belief stays revisable.", "assumption (leaky evidence integration); Shea & Howell (2000): spirals self-correct", "mastery"),
     Param("handed_discount", 0.5, 0.0, 1.0, "0-1", "Diagnostic weight of a handed (not earned) success.", "seed 000: everyone gets a trophy", "mastery"),
     # efficacy: vicarious
     Param("vicarious_gain", 0.15, 0.0, 5.0, "levels", "Efficacy change from a maximally similar observed model.", "Bandura (1997); Byars-Winston et al. (2017)", "vicarious"),

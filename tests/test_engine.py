@@ -142,6 +142,13 @@ def test_rerun_computes_nothing_and_changed_config_is_refused(res, tmp_path):
     assert new.path == tmp_path / "f-2" and len(new.runs) == 16
 
 
+def test_reordered_conditions_are_a_different_experiment():
+    # the order fixes the point and run indices, so results of the two must never be mixed
+    swapped = small(conditions=dict(reversed(list(small().conditions.items()))))
+    assert swapped.digest() != small().digest()
+    assert Experiment.from_dict(small().to_dict()).digest() == small().digest()
+
+
 def test_load_results_of_a_missing_folder_is_refused(tmp_path):
     with pytest.raises(ConfigError, match="manifest"):
         load_results(tmp_path / "nothing")

@@ -192,8 +192,8 @@ class Experiment:
             "description": self.description,
             "base": self.base.to_dict(),
             "vary": {k: list(v) for k, v in self.vary.items()},
-            "sampler": None if self.sampler is None else json.loads(json.dumps(self.sampler)),
-            "conditions": json.loads(json.dumps(self.conditions)),
+            "sampler": None if self.sampler is None else _plain(self.sampler),
+            "conditions": _plain(self.conditions),
             "replications": self.replications,
             "steps": self.steps,
             "seed": self.seed,
@@ -206,7 +206,13 @@ class Experiment:
         for k in ("name", "description"):
             d.pop(k)
             d["base"].pop(k)
-        return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
+        # key order is kept: the order of vary and conditions fixes the point (and run) indices
+        return hashlib.sha256(json.dumps(d).encode()).hexdigest()[:16]
+
+
+def _plain(obj: Any) -> Any:
+    """A JSON-friendly deep copy (NumPy scalars and tuples become plain numbers and lists)."""
+    return json.loads(json.dumps(obj, default=lambda o: o.item() if hasattr(o, "item") else list(o)))
 
 
 # -- field checks ---------------------------------------------------------------------------------

@@ -116,7 +116,11 @@ def resolve_folder(out: Path, digest: str, experiment: dict[str, Any], new_folde
                 str(out),
                 "a results folder of this same experiment, never mixed with another",
                 f"it holds experiment {man.get('hash')} and this one is {digest}; changed: "
-                + (", ".join(changed[:8]) + (" ..." if len(changed) > 8 else "") if changed else "format")
+                + (
+                    ", ".join(changed[:8]) + (" ..." if len(changed) > 8 else "")
+                    if changed
+                    else "the order of vary or conditions entries"
+                )
                 + "; to keep both, pass new_folder=True (--new-folder) or another out (--out)",
             )
     raise ConfigError("out", str(out), "a folder name with a free numbered sibling")

@@ -46,3 +46,13 @@ def efficacy_change(
 def strength_change(prediction_error: ArrayLike, weight: ArrayLike, strength_gain: ArrayLike) -> NDArray[np.float64]:
     """Strength grows with diagnostic evidence: ``strength_gain * weight * |error|``."""
     return strength_gain * np.asarray(weight) * np.abs(prediction_error)
+
+
+def strength_update(
+    strength: ArrayLike, prediction_error: ArrayLike, weight: ArrayLike, strength_gain: ArrayLike, forgetting: ArrayLike
+) -> NDArray[np.float64]:
+    """Leaky evidence integration: ``S' = (1 - forgetting) S + strength_gain * weight * |error|``.
+
+    Without forgetting, strength grows without bound and late evidence can no longer move belief.
+    """
+    return (1.0 - np.asarray(forgetting)) * strength + strength_change(prediction_error, weight, strength_gain)
