@@ -192,9 +192,6 @@ def test_controls_change_the_model(page):
 def test_comparison_shows_two_runs(page):
     page.get_by_role("tab", name="Compare").click()
     page.get_by_text("Compare: control vs an intervention").wait_for()
-    page.wait_for_timeout(4000)
-    page.screenshot(path="/tmp/shots/cmpdebug.png")
-    print("STATUS", page.locator(".dash-status").all_inner_texts())
     wait_status(page, r"Step 0 of 100 · 250 agents")
     page.locator("img.chart-pair-time").first.wait_for()
     before = img_src(page, "pair-time")

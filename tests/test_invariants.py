@@ -18,8 +18,11 @@ def in_range(x: np.ndarray, low: float, high: float) -> bool:
     return bool(np.all((x >= low) & (x <= high)))
 
 
-def check_step(prev, st) -> None:  # noqa: ANN001 - two State objects
-    """Ranges and bookkeeping after one step (``prev`` is the state before it)."""
+def check_step(prev, st, forgetting) -> None:  # noqa: ANN001 - two State objects
+    """Ranges and bookkeeping after one step (``prev`` is the state before it).
+
+    ``forgetting`` is each run's ``strength_forgetting`` as a (runs, 1) array.
+    """
     for name in ("skill", "efficacy", "task_level", "ladder_level", "initial_skill", "initial_efficacy"):
         assert in_range(getattr(st, name), 0.0, LEVEL_MAX), name
     for name in ("arousal", "arousal_base", "reappraisal", "credibility", "effort"):
@@ -28,7 +31,9 @@ def check_step(prev, st) -> None:  # noqa: ANN001 - two State objects
         assert np.all(np.isfinite(getattr(st, name))), name
     for name in ("sens_mastery", "sens_learning", "sens_arousal"):
         assert np.all(getattr(st, name) > 0), name
-    assert np.all(st.strength >= prev.strength)  # evidence only accumulates
+    # evidence accumulates; old evidence fades by at most the forgetting rate
+    assert np.all(st.strength >= (1.0 - forgetting) * prev.strength - 1e-12)
+    assert np.all(st.strength >= 0)
     assert np.all(st.d_physiological <= 0)  # arousal can only be read as a threat to efficacy
     # difficulty: NaN exactly for agents who were disengaged during the step, else on the scale
     faced = ~np.isnan(st.difficulty)
@@ -61,7 +66,7 @@ def test_state_stays_in_range_and_consistent(cfg: Config) -> None:
     for _ in range(cfg.steps):
         prev = batch.state.copy()
         batch.step()
-        check_step(prev, batch.state)
+        check_step(prev, batch.state, batch.p.strength_forgetting)
 
 
 @settings(max_examples=10, deadline=None)
@@ -73,4 +78,4 @@ def test_invariants_hold_in_mixed_batches(cfgs: tuple[Config, Config]) -> None:
     for _ in range(a.steps):
         prev = batch.state.copy()
         batch.step()
-        check_step(prev, batch.state)
+        check_step(prev, batch.state, batch.p.strength_forgetting)
