@@ -1,7 +1,8 @@
 """The dashboard, served for real by `solara run` and driven in headless Chromium (Playwright).
 
-One server and one page for the whole module (starting them costs most of the time); the tests
-run in file order on that page. Every request the page makes is recorded: none may fail, return
+One server and one page (starting them costs most of the time). The checks run in order on that
+page as one test, so no test runner can split or reorder them (pytest-xdist's loadgroup did split
+module-level groups here). Every request the page makes is recorded: none may fail, return
 an error status or go anywhere but the local server.
 """
 
@@ -124,7 +125,7 @@ def img_src(page, name: str) -> str:
     return page.locator(f"img.chart-{name}").first.get_attribute("src")
 
 
-def test_page_loads_offline(page):
+def check_page_loads_offline(page):
     wait_status(page, r"Step 0 of 100 · 1000 agents")
     for name in ("time", "calibration", "histogram", "network", "story"):
         page.locator(f"img.chart-{name}").first.wait_for()
@@ -133,7 +134,7 @@ def test_page_loads_offline(page):
     assert page.problems == []
 
 
-def test_stepping_updates_charts(page):
+def check_stepping_updates_charts(page):
     before = {n: img_src(page, n) for n in ("time", "histogram", "network", "calibration")}
     page.get_by_role("button", name="Step", exact=True).click()
     wait_status(page, r"Step 1 of")
@@ -163,7 +164,7 @@ def test_stepping_updates_charts(page):
     assert page.problems == []
 
 
-def test_controls_change_the_model(page):
+def check_controls_change_the_model(page):
     digest = page.locator(".dash-digest").first.inner_text()
     box = page.locator(".dash-input-agents input").first
     box.fill("250")
@@ -189,7 +190,7 @@ def test_controls_change_the_model(page):
     assert page.problems == []
 
 
-def test_comparison_shows_two_runs(page):
+def check_comparison_shows_two_runs(page):
     page.get_by_role("tab", name="Compare").click()
     page.get_by_text("Compare: control vs an intervention").wait_for()
     wait_status(page, r"Step 0 of 100 · 250 agents")
@@ -209,7 +210,7 @@ def test_comparison_shows_two_runs(page):
     assert page.problems == []
 
 
-def test_results_page(page, server):
+def check_results_page(page, server):
     page.get_by_role("tab", name="Results").click()
     page.get_by_text("No results yet").wait_for()
     page.screenshot(path=ARTIFACTS / "results-empty.png", full_page=True)
@@ -232,3 +233,12 @@ def test_results_page(page, server):
     assert page.locator("img[src]").count() >= 2
     page.screenshot(path=ARTIFACTS / "results.png", full_page=True)
     assert page.problems == []
+
+
+def test_dashboard_in_browser(page, server):
+    """Load offline; step and play; controls change the model; compare two runs; browse results."""
+    check_page_loads_offline(page)
+    check_stepping_updates_charts(page)
+    check_controls_change_the_model(page)
+    check_comparison_shows_two_runs(page)
+    check_results_page(page, server)
