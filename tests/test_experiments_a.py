@@ -67,9 +67,14 @@ def test_cycles_headline_effects(cycles: Path) -> None:
     e = _effects(cycles)
     # some agents end in the vicious basin, most do not
     assert 0.0 < e.loc["vicious_share_final", "lo"] and e.loc["vicious_share_final", "hi"] < 0.5
-    # the distribution becomes more bimodal, and early successes predict final efficacy beyond the initial state
+    # the distribution becomes more bimodal
     assert e.loc["bimodality_change", "lo"] > 0
-    assert e.loc["early_success_on_final_efficacy", "lo"] > 0
+    # early successes: at the defaults beliefs self-correct (strength_forgetting), so whether early success
+    # predicts final efficacy beyond the initial state is reported as it comes out; the verdict must match the CI
+    early = e.loc["early_success_on_final_efficacy"]
+    appeared = "yes" if early["lo"] > 0 else "no"
+    summary = (cycles / "summary.md").read_text()
+    assert f"**Early success predicts final outcomes** - pattern appeared: {appeared}" in summary
     # agents who started alike drift apart
     assert e.loc["within_bin_sd_change", "lo"] > 0
     # more initial skill: less initial efficacy needed to end engaged
