@@ -76,7 +76,9 @@ class Learner(FixedAgent):
     @property
     def observes(self) -> list[int]:
         """Indices of the agents this learner watches (vicarious experience)."""
-        return [int(j) for j in self.model.batch.neighbours[0, self.index][self.model.batch.neighbour_mask[0, self.index]]]
+        return [
+            int(j) for j in self.model.batch.neighbours[0, self.index][self.model.batch.neighbour_mask[0, self.index]]
+        ]
 
 
 for _name in VIEW_FIELDS:

@@ -140,13 +140,15 @@ class Batch:
             nb = netmod.observation_network(self.agents, int(c.params["network_degree"]), c.params["network_rewire"], g)
             self.neighbours[r, :, : nb.shape[1]] = nb
             self.neighbour_mask[r, :, : nb.shape[1]] = True
+        self._flat_neighbours = vicarious.flat_neighbours(self.neighbours, self.neighbour_mask)  # static network
+        self._uniforms = S.StepUniforms(self.streams, N_ROWS, self.agents)
 
     # ------------------------------------------------------------------------------------------
     def step(self, u: np.ndarray | None = None) -> None:
         """Advance every run by one step. ``u`` (runs, N_ROWS, agents) overrides the draws (tests)."""
         if u is None:
-            u = S.step_uniforms(self.streams, N_ROWS, self.agents)
-        advance(self.state, self.p, self.ev, self.neighbours, self.neighbour_mask, self.t, u)
+            u = self._uniforms.next()
+        advance(self.state, self.p, self.ev, self.neighbours, self.neighbour_mask, self.t, u, self._flat_neighbours)
         self.t += 1
 
     def run(self, steps: int, callback=None) -> None:
@@ -165,8 +167,12 @@ def advance(
     neighbour_mask: np.ndarray,
     t: int,
     u: np.ndarray,
+    flat_neighbours: np.ndarray | None = None,
 ) -> None:
-    """One step of the model, in place. Pure array code: the same for 1 run or 10,000."""
+    """One step of the model, in place. Pure array code: the same for 1 run or 10,000.
+
+    ``flat_neighbours`` is :func:`sim.mechanisms.vicarious.flat_neighbours` of the network, if precomputed.
+    """
     runs, n = st.shape
     row = lambda i: u[:, i, :]  # noqa: E731
 
@@ -192,8 +198,9 @@ def advance(
     st.ladder_level = np.where(ladder_start, np.clip(st.skill - p.ladder_offset, 0.0, LEVEL_MAX), st.ladder_level)
 
     # 3. Task difficulty from the active schedule phase (ladder overrides it for its targets)
-    phase = np.maximum((ev.phase_start <= t).sum(axis=1) - 1, 0)[:, None]  # (runs, 1)
-    take = lambda a: np.take_along_axis(a, phase, axis=1)  # noqa: E731
+    phase = np.maximum((ev.phase_start <= t).sum(axis=1) - 1, 0)  # (runs,)
+    run_ids = np.arange(runs)
+    take = lambda a: a[run_ids, phase][:, None]  # noqa: E731  (each run's active phase, as (runs, 1))
     phase_start = take(ev.phase_start)
     st.task_level = np.where(phase_start == t, take(ev.phase_level), st.task_level)
     d = schedules.difficulty(
@@ -280,6 +287,7 @@ def advance(
         p.similarity_width,
         p.similarity_floor,
         p.belief_scale,
+        flat_neighbours,
     )
     for kind, gap in (("peer_modelling", p.stage_ahead), ("expert_modelling", p.expert_gap)):
         got = received[KIND_INDEX[kind]]
@@ -292,7 +300,11 @@ def advance(
     d_vic = np.where(engaged, p.vicarious_gain * d_vic / (1.0 + st.strength), 0.0)
     # 11c social persuasion: everyday peer encouragement, specific feedback, generic praise
     messages = (
-        (engaged & (row(S.U_PERSUADE) < p.persuasion_rate), st.efficacy + p.peer_praise_inflation, p.generic_specificity),
+        (
+            engaged & (row(S.U_PERSUADE) < p.persuasion_rate),
+            st.efficacy + p.peer_praise_inflation,
+            p.generic_specificity,
+        ),
         (received[KIND_INDEX["specific_persuasion"]], st.skill + p.persuasion_margin, 1.0),
         (received[KIND_INDEX["generic_praise"]], st.efficacy + p.praise_inflation, p.generic_specificity),
     )
@@ -350,7 +362,9 @@ def advance(
     st.engagement = np.where(
         ~engaged,
         DISENGAGED,
-        np.where(choice.disengages(st.avoid_streak, p.disengage_after), DISENGAGED, np.where(avoided, AVOIDING, ENGAGED)),
+        np.where(
+            choice.disengages(st.avoid_streak, p.disengage_after), DISENGAGED, np.where(avoided, AVOIDING, ENGAGED)
+        ),
     ).astype(np.int8)
     st.dose += received.sum(axis=0, dtype=np.int32)
 

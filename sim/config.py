@@ -142,14 +142,20 @@ class Config:
             raise ConfigError("schedule[0].start", starts[0], "0 (the first phase starts at step 0)")
         for i in range(1, len(starts)):
             if starts[i] <= starts[i - 1]:
-                raise ConfigError(f"schedule[{i}].start", starts[i], f"a step after schedule[{i - 1}].start = {starts[i - 1]}")
+                raise ConfigError(
+                    f"schedule[{i}].start", starts[i], f"a step after schedule[{i - 1}].start = {starts[i - 1]}"
+                )
         for i, sh in enumerate(self.shocks):
             if sh["step"] >= self.steps:
-                raise ConfigError(f"shocks[{i}].step", sh["step"], f"a step before the end of the run (steps = {self.steps})")
+                raise ConfigError(
+                    f"shocks[{i}].step", sh["step"], f"a step before the end of the run (steps = {self.steps})"
+                )
         seen: set[str] = set()
         for i, iv in enumerate(self.interventions):
             if iv["kind"] in seen:
-                raise ConfigError(f"interventions[{i}].kind", iv["kind"], "each intervention kind at most once per scenario")
+                raise ConfigError(
+                    f"interventions[{i}].kind", iv["kind"], "each intervention kind at most once per scenario"
+                )
             seen.add(iv["kind"])
             if iv["end"] <= iv["start"]:
                 raise ConfigError(f"interventions[{i}].end", iv["end"], f"a step after start = {iv['start']}")

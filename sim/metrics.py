@@ -29,15 +29,25 @@ METRICS: dict[str, str] = {
 
 
 def _masked_mean(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    n = mask.sum(axis=1)
+    n = np.count_nonzero(mask, axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(n > 0, np.where(mask, x, 0.0).sum(axis=1) / np.maximum(n, 1), np.nan)
+
+
+def _share(flags: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+    """Share of True ``flags`` (among ``mask``, NaN where it is empty): counts, the same numbers as float means."""
+    if mask is None:
+        return np.count_nonzero(flags, axis=1) / flags.shape[1]
+    n = np.count_nonzero(mask, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n > 0, np.count_nonzero(flags & mask, axis=1) / np.maximum(n, 1), np.nan)
 
 
 def summarise(st: State) -> dict[str, np.ndarray]:
     """Every metric in :data:`METRICS` for each run, as arrays shaped (runs,)."""
     engaged = st.engagement != DISENGAGED
     gap = st.efficacy - st.skill
+    faced = ~np.isnan(st.difficulty)
     return {
         "efficacy_mean": st.efficacy.mean(axis=1),
         "efficacy_sd": st.efficacy.std(axis=1),
@@ -46,12 +56,12 @@ def summarise(st: State) -> dict[str, np.ndarray]:
         "arousal_mean": st.arousal.mean(axis=1),
         "strength_mean": st.strength.mean(axis=1),
         "calibration_mean": gap.mean(axis=1),
-        "overconfident_share": (gap > OVERCONFIDENCE_MARGIN).mean(axis=1),
-        "attempt_rate": _masked_mean(st.attempted.astype(float), engaged | st.attempted),
-        "success_rate": _masked_mean(st.success.astype(float), st.attempted),
-        "avoiding_share": (st.engagement == AVOIDING).mean(axis=1),
-        "disengaged_share": (st.engagement == DISENGAGED).mean(axis=1),
-        "difficulty_mean": _masked_mean(np.nan_to_num(st.difficulty), ~np.isnan(st.difficulty)),
+        "overconfident_share": _share(gap > OVERCONFIDENCE_MARGIN),
+        "attempt_rate": _share(st.attempted, engaged | st.attempted),
+        "success_rate": _share(st.success, st.attempted),
+        "avoiding_share": _share(st.engagement == AVOIDING),
+        "disengaged_share": _share(~engaged),
+        "difficulty_mean": _masked_mean(st.difficulty, faced),
         "effort_mean": _masked_mean(st.effort, st.attempted),
         "dose_mean": st.dose.mean(axis=1),
     }

@@ -35,7 +35,9 @@ class EfficacyModel(mesa.Model):
     **overrides : top-level settings or parameters, e.g. ``agents=200, learn_rate=0.1``.
     """
 
-    def __init__(self, config: Config | str | Path | None = None, *, rng: int | None = None, run_index: int = 0, **overrides: Any) -> None:
+    def __init__(
+        self, config: Config | str | Path | None = None, *, rng: int | None = None, run_index: int = 0, **overrides: Any
+    ) -> None:
         if config is None:
             config = Config.default()
         elif not isinstance(config, Config):
@@ -47,7 +49,9 @@ class EfficacyModel(mesa.Model):
         super().__init__(rng=config.seed)
         self.config = config
         self.batch = Batch([config], run_indices=[run_index])
-        self.space = Network(to_networkx(self.batch.neighbours[0][:, : self._degree()]), random=self.random, layout=None)
+        self.space = Network(
+            to_networkx(self.batch.neighbours[0][:, : self._degree()]), random=self.random, layout=None
+        )
         self.learners = Learner.create_agents(self, config.agents, list(range(config.agents)))
         self._by_index = list(self.learners)
         for a in self._by_index:

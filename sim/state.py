@@ -87,7 +87,9 @@ def initial_state(p: SimpleNamespace, agents: int, draws: np.ndarray) -> State:
     runs = draws.shape[0]
     skill = np.clip(p.skill_mean + p.skill_sd * z_skill, 0.0, LEVEL_MAX)
     rho = p.efficacy_skill_corr
-    efficacy = np.clip(p.efficacy_mean + p.efficacy_sd * (rho * z_skill + np.sqrt(1.0 - rho**2) * z_eff), 0.0, LEVEL_MAX)
+    efficacy = np.clip(
+        p.efficacy_mean + p.efficacy_sd * (rho * z_skill + np.sqrt(1.0 - rho**2) * z_eff), 0.0, LEVEL_MAX
+    )
     arousal_base = np.clip(p.arousal_baseline + p.arousal_baseline_sd * z_arousal, 0.0, 1.0)
     shape = (runs, agents)
 

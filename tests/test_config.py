@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.strategies import configs
 
 from sim.config import Config, parse_path, spec_for
 from sim.errors import ConfigError
 from sim.params import PARAMS, RUN, SCHEDULE_FIELDS, Param
+from tests.strategies import configs
 
 
 def error_for(data: dict[str, Any]) -> ConfigError:

@@ -7,7 +7,6 @@ enough replications that these directions are stable (their 95% CIs exclude zero
 
 from __future__ import annotations
 
-import importlib
 import sys
 from pathlib import Path
 
@@ -17,27 +16,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-
-def _run(name: str, out: Path) -> Path:
-    mod = importlib.import_module(f"experiments.{name}")
-    return mod.main(["--quick", "--executor", "serial", "--out", str(out), "--seed", "1"])
-
-
-def _effects(out: Path) -> pd.DataFrame:
-    return pd.read_csv(out / "effects.csv").set_index("effect")
-
-
-def _check_common(out: Path, stems: list[str]) -> str:
-    for stem in stems:
-        assert (out / f"{stem}.png").stat().st_size > 1000, stem
-        assert (out / f"{stem}.svg").read_text().lstrip().startswith("<?xml"), stem
-    assert len(list(out.glob("*.png"))) == len(stems)
-    summary = (out / "summary.md").read_text()
-    assert "pattern appeared:" in summary and "95% CI" in summary and "Provenance" in summary
-    for stem in stems:
-        assert f"({stem}.png)" in summary
-    assert (out / "data").is_dir()
-    return summary
+from tests.experiment_checks import check_common as _check_common  # noqa: E402
+from tests.experiment_checks import effects as _effects  # noqa: E402
+from tests.experiment_checks import run_quick as _run  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ times their bootstrap CI half-widths at seed 1.
 
 from __future__ import annotations
 
-import importlib
 import re
 import sys
 from pathlib import Path
@@ -19,23 +18,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-
-def _run(name: str, out: Path) -> Path:
-    mod = importlib.import_module(f"experiments.{name}")
-    return mod.main(["--quick", "--executor", "serial", "--out", str(out), "--seed", "1"])
-
-
-def _check_common(out: Path, stems: list[str]) -> str:
-    for stem in stems:
-        assert (out / f"{stem}.png").stat().st_size > 1000, stem
-        assert (out / f"{stem}.svg").read_text().lstrip().startswith("<?xml"), stem
-    assert sorted(p.stem for p in out.glob("*.png")) == sorted(stems)
-    summary = (out / "summary.md").read_text()
-    assert "pattern appeared:" in summary and "95% CI" in summary and "Provenance" in summary
-    for stem in stems:
-        assert f"({stem}.png)" in summary
-    assert (out / "data").is_dir()
-    return summary
+from tests.experiment_checks import check_common as _check_common  # noqa: E402
+from tests.experiment_checks import run_quick as _run  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
-from tests.strategies import configs
 
 from sim.batch import Batch
 from sim.config import Config
 from sim.params import INTERVENTION_KINDS, LEVEL_MAX
 from sim.state import DISENGAGED, ENGAGED
+from tests.strategies import configs
 
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -12,13 +12,13 @@ from dataclasses import fields
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
-from tests.strategies import configs
 
 from sim.batch import Batch
 from sim.config import Config
 from sim.oracle import OracleModel
 from sim.params import INTERVENTION_KINDS
 from sim.state import DISENGAGED, State
+from tests.strategies import configs
 
 STEPS = 30
 AGENTS = 40

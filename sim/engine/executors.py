@@ -1,5 +1,9 @@
 """Executors: where chunks run. Serial (this process), local processes, or Dask distributed.
 
+``"auto"`` picks serial or processes by the size of the sweep (:func:`resolve_auto`): starting worker
+processes costs about two seconds (a fresh interpreter importing NumPy, SciPy, Numba and PyArrow), more
+than a second core saves on a small sweep.
+
 Each executor is a generator over chunk results in completion order, keeping at most a few chunks in
 flight so memory stays flat however many runs an experiment has. Every chunk computes the same
 numbers wherever it runs (each run's stream depends only on the experiment seed and its replicate).
@@ -16,10 +20,19 @@ from typing import Any
 from sim.engine.worker import ChunkTask, run_chunk
 from sim.errors import ConfigError
 
-EXECUTORS = ("serial", "processes", "dask")
+EXECUTORS = ("auto", "serial", "processes", "dask")
+AUTO_PROCESSES_AGENT_STEPS = 10_000_000
+"""With ``"auto"``, sweeps of at least this many agent-steps (several seconds of work on one core) run
+on local processes, smaller ones serially."""
 SCHEDULER_TIMEOUT = 5.0
 """Seconds to wait for a Dask scheduler to answer before giving up."""
 IN_FLIGHT_PER_WORKER = 2
+
+
+def resolve_auto(agent_steps: int, workers: int | None) -> str:
+    """The executor ``"auto"`` stands for: processes for big sweeps on several cores, serial otherwise."""
+    cores = workers or os.cpu_count() or 1
+    return "processes" if cores > 1 and agent_steps >= AUTO_PROCESSES_AGENT_STEPS else "serial"
 
 
 def default_workers(executor: str) -> int:

@@ -64,7 +64,7 @@ def plan_tasks(exp: Experiment, design: Design, chunk_runs: int, skip: set[int])
 def run_experiment(
     exp: Experiment,
     out: str | Path | None = None,
-    executor: str = "processes",
+    executor: str = "auto",
     workers: int | None = None,
     scheduler: str | None = None,
     chunk_runs: int | None = None,
@@ -79,7 +79,10 @@ def run_experiment(
     out : results folder (default ``results/<exp.name>``). If it holds this same experiment, finished
         chunks are kept and only the rest is computed; if it holds another, the run is refused unless
         ``new_folder`` (then ``<out>-2``, ``<out>-3``, ... is used).
-    executor : ``"serial"``, ``"processes"`` (local processes) or ``"dask"``.
+    executor : ``"auto"`` (the default), ``"serial"``, ``"processes"`` (local processes) or ``"dask"``.
+        ``"auto"`` means ``"processes"`` for sweeps of at least
+        :data:`~sim.engine.executors.AUTO_PROCESSES_AGENT_STEPS` agent-steps on several cores, else
+        ``"serial"`` (worker start-up would cost more than it saves); the manifest records the choice.
     workers : processes (default: all cores) or LocalCluster workers (default 2).
     scheduler : address of a running Dask scheduler (``tcp://host:8786``); default: a new LocalCluster.
     chunk_runs : runs per chunk (default :func:`default_chunk_runs`); a resumed folder keeps its own.
@@ -97,6 +100,8 @@ def run_experiment(
     if chunk_runs is not None and (isinstance(chunk_runs, bool) or not isinstance(chunk_runs, int) or chunk_runs < 1):
         raise ConfigError("chunk_runs", chunk_runs, "a whole number >= 1 (or None for the default)")
     design = build_design(exp)  # validates every point's config before anything runs
+    if executor == "auto":
+        executor = ex.resolve_auto(_agent_steps(design), workers)
     n_workers = workers or ex.default_workers(executor)
     digest = exp.digest()
     chunk_runs = chunk_runs or default_chunk_runs(design, n_workers)
@@ -144,6 +149,10 @@ def run_experiment(
         bar.close()
         _finish(store)
     return load_results(store.path)
+
+
+def _agent_steps(design: Design) -> int:
+    return sum(p.config.agents * p.config.steps for p in design.points) * design.replications
 
 
 def _keeps(exp: Experiment, table: str) -> bool:

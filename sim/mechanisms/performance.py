@@ -43,5 +43,7 @@ def success_probability(
     Arousal away from the optimum costs up to ``yd_cost`` levels of capability, so it matters most
     for tasks near one's limit and little for trivial ones.
     """
-    capability = np.asarray(skill) + effort_gain * (np.asarray(effort_level) - 0.5) - yd_cost * (1.0 - np.asarray(efficiency))
+    capability = (
+        np.asarray(skill) + effort_gain * (np.asarray(effort_level) - 0.5) - yd_cost * (1.0 - np.asarray(efficiency))
+    )
     return logistic((capability - difficulty) / perf_scale)

@@ -32,19 +32,23 @@ def difficulty(
 
     ``u`` is a uniform draw per agent (used by random and self_chosen).
     """
-    noise = np.asarray(spread) * (2.0 * np.asarray(u) - 1.0)
     kind = np.asarray(kind)
-    d = np.select(
-        [kind == CONSTANT, kind == RAMP, kind == ADAPTIVE, kind == RANDOM],
-        [
-            np.broadcast_to(level, np.shape(u)),
-            np.broadcast_to(level + ramp_rate * np.asarray(steps_in_phase), np.shape(u)),
-            staircase_level,
-            level + noise,
-        ],
-        default=np.asarray(efficacy) + offset + noise,
-    )
-    return np.clip(d, 0.0, LEVEL_MAX)
+    shape = np.shape(u)
+
+    def formula(k: int) -> NDArray[np.float64]:
+        if k == CONSTANT:
+            return np.broadcast_to(level, shape)
+        if k == RAMP:
+            return np.broadcast_to(level + ramp_rate * np.asarray(steps_in_phase), shape)
+        if k == ADAPTIVE:
+            return np.broadcast_to(staircase_level, shape)
+        noise = np.asarray(spread) * (2.0 * np.asarray(u) - 1.0)
+        return level + noise if k == RANDOM else np.asarray(efficacy) + offset + noise
+
+    # only the kinds in use are computed (usually one for the whole batch)
+    kinds = [int(k) for k in np.unique(kind)]
+    d = formula(kinds[0]) if len(kinds) == 1 else np.select([kind == k for k in kinds], [formula(k) for k in kinds])
+    return np.clip(np.asarray(d, dtype=float), 0.0, LEVEL_MAX)
 
 
 def staircase(level: ArrayLike, success: ArrayLike, target_success: ArrayLike, step: ArrayLike) -> NDArray[np.float64]:

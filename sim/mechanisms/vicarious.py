@@ -41,6 +41,16 @@ def evidence(
     return w * (np.asarray(model_outcome, dtype=float) - expectancy(observer_efficacy, model_level, belief_scale))
 
 
+def flat_neighbours(neighbours: NDArray[np.intp], neighbour_mask: NDArray[np.bool_]) -> NDArray[np.int64]:
+    """Neighbour indices into the raveled (runs * agents) arrays, -1 where ``neighbour_mask`` is False.
+
+    The network is static, so a batch computes this once and the kernel gathers from flat arrays.
+    """
+    runs, n = neighbours.shape[:2]
+    offset = (np.arange(runs, dtype=np.int64) * n)[:, None, None]
+    return np.where(neighbour_mask, neighbours + offset, -1).astype(np.int64)
+
+
 def neighbour_evidence(
     efficacy: NDArray[np.float64],
     neighbours: NDArray[np.intp],
@@ -52,25 +62,32 @@ def neighbour_evidence(
     width: ArrayLike,
     floor: ArrayLike,
     belief_scale: ArrayLike,
+    flat: NDArray[np.int64] | None = None,
 ) -> NDArray[np.float64]:
     """Mean evidence from the neighbours seen acting this step, shape (runs, agents).
 
     ``neighbours[r, i, k]`` is the k-th agent that agent i observes in run r; ``neighbour_mask``
-    marks real entries. Agents with no observed neighbour get 0. Same result as
-    :func:`neighbour_evidence_numpy`, computed in one fused compiled loop (the model's hot spot).
+    marks real entries; ``flat`` is :func:`flat_neighbours` of both, if already computed. Agents with
+    no observed neighbour get 0. Same result as :func:`neighbour_evidence_numpy` (to rounding),
+    computed in one fused compiled loop (the model's hot spot).
     """
     runs = efficacy.shape[0]
 
-    def per_run(x: ArrayLike) -> NDArray[np.float64]:
-        return np.ascontiguousarray(np.broadcast_to(np.asarray(x, dtype=float).reshape(-1), (runs,)))
+    def arr(x: ArrayLike, dtype: type) -> NDArray:
+        # the compiled signature takes writable C-contiguous arrays; copies only when x is not one
+        return np.require(x, dtype=dtype, requirements=("C", "W"))
 
+    def per_run(x: ArrayLike) -> NDArray[np.float64]:
+        return arr(np.broadcast_to(np.asarray(x, dtype=float).reshape(-1), (runs,)), float)
+
+    if flat is None:
+        flat = flat_neighbours(neighbours, neighbour_mask)
     return _neighbour_evidence_kernel(
-        efficacy,
-        neighbours,
-        neighbour_mask,
-        observed,
-        levels,
-        outcomes,
+        arr(efficacy, float),
+        arr(flat, np.int64),
+        arr(observed, np.bool_),
+        arr(levels, float),
+        arr(outcomes, np.bool_),
         per_run(stage_ahead),
         per_run(width),
         per_run(floor),
@@ -78,25 +95,40 @@ def neighbour_evidence(
     )
 
 
-@numba.njit(cache=True, fastmath=True)
-def _neighbour_evidence_kernel(efficacy, neighbours, mask, observed, levels, outcomes, stage_ahead, width, floor, belief_scale):
-    runs, n, k = neighbours.shape
+# Compiled eagerly for its one signature (C-contiguous arrays), so a process that imports the model,
+# such as the engine's forkserver, loads it from the cache once and its forked workers start warm.
+@numba.njit(
+    "f8[:, ::1](f8[:, ::1], i8[:, :, ::1], b1[:, ::1], f8[:, ::1], b1[:, ::1], f8[::1], f8[::1], f8[::1], f8[::1])",
+    cache=True,
+    fastmath=True,
+)
+def _neighbour_evidence_kernel(efficacy, flat, observed, levels, outcomes, stage_ahead, width, floor, belief_scale):
+    runs, n, k = flat.shape
+    seen, level, success = observed.ravel(), levels.ravel(), outcomes.ravel()
+    # The expectancy 1 / (1 + exp((level - e) / bs)) factors as 1 / (1 + exp(level / bs) exp(-e / bs)):
+    # one exp per observed agent and one per observer instead of one per observed pair (the kernel is
+    # exp-bound; |level / bs| <= LEVEL_MAX / 0.05 = 200 cannot overflow).
+    ahead = np.empty(runs * n)
+    for r in range(runs):
+        for j in range(r * n, (r + 1) * n):
+            if seen[j]:
+                ahead[j] = np.exp(level[j] / belief_scale[r])
     out = np.zeros((runs, n))
     for r in range(runs):
+        sa, wd, fl, bs = stage_ahead[r], width[r], floor[r], belief_scale[r]
         for i in range(n):
             e = efficacy[r, i]
+            behind = np.exp(-e / bs)
             total = 0.0
             count = 0
             for m in range(k):
-                if not mask[r, i, m]:
+                j = flat[r, i, m]
+                if j < 0 or not seen[j]:
                     continue
-                j = neighbours[r, i, m]
-                if not observed[r, j]:
-                    continue
-                z = (levels[r, j] - e - stage_ahead[r]) / width[r]
-                p_self = 1.0 / (1.0 + np.exp(-(e - levels[r, j]) / belief_scale[r]))
-                w = floor[r] + (1.0 - floor[r]) * np.exp(-0.5 * z * z)
-                total += w * ((1.0 if outcomes[r, j] else 0.0) - p_self)
+                z = (level[j] - e - sa) / wd
+                p_self = 1.0 / (1.0 + ahead[j] * behind)
+                w = fl + (1.0 - fl) * np.exp(-0.5 * z * z)
+                total += w * ((1.0 if success[j] else 0.0) - p_self)
                 count += 1
             if count > 0:
                 out[r, i] = total / count
