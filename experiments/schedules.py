@@ -31,9 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from experiments.common import (  # noqa: E402
     base_provenance,
     effect_line,
-    engine_kwargs,
     parse_args,
     results_dir,
+    run,
     save_figure,
     strength_word,
     verdict,
@@ -234,13 +234,11 @@ def figure_trajectories(res, order: list[str], out: Path) -> list[Path]:
 # ---------------------------------------------------------------------------------------------- main
 def main(argv: list[str] | None = None) -> Path:
     """Run the experiment and write data, figures and summary.md; returns the results folder."""
-    from sim.engine import run_experiment
-
     args = parse_args("Experiment 3: difficulty schedules (skill, efficacy, calibration, robustness).", argv)
     out = results_dir(NAME, args)
     t0 = time.time()
     exp, base = design(args.quick, args.seed)
-    res = run_experiment(exp, out=out / "data", new_folder=False, **engine_kwargs(args))
+    res = run(exp, out / "data", args)
     runs = per_run(res, base)
     order = list(schedules(base))
     plain = runs[~runs["shocked"]]
