@@ -201,14 +201,26 @@ def base_provenance(res: Any = None, **extra: Any) -> dict[str, Any]:
 
 
 def run(exp: Any, out: Path, args: argparse.Namespace) -> Any:
-    """Run an engine experiment into ``out`` afresh (old data there is removed first) and return its results."""
+    """Run an engine experiment into ``out`` and return its results.
+
+    The same experiment resumes where an interrupted run stopped (finished chunks are kept). Data
+    from a *different* experiment in ``out`` (this script at other settings, or an older model) is
+    replaced: the script owns its data folder and regenerates it.
+    """
     import shutil
 
     from sim.engine import run_experiment
+    from sim.errors import ConfigError
 
-    if out.exists():
+    kwargs = engine_kwargs(args)
+    try:
+        return run_experiment(exp, out=str(out), **kwargs)
+    except ConfigError as exc:
+        if exc.field != "out" or not (out / "manifest.json").is_file():
+            raise
+        print(f"[{exp.name}] {out} holds another version of this experiment: regenerating it", flush=True)
         shutil.rmtree(out)
-    return run_experiment(exp, out=str(out), **engine_kwargs(args))
+        return run_experiment(exp, out=str(out), **kwargs)
 
 
 def bimodality_coefficient(x: np.ndarray) -> float:
