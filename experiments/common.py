@@ -67,8 +67,13 @@ def parse_args(description: str, argv: Sequence[str] | None = None) -> argparse.
 
 
 def results_dir(name: str, args: argparse.Namespace) -> Path:
-    """The experiment's results folder (``args.out`` or ``results/<name>``), created if needed."""
-    out = Path(args.out) if getattr(args, "out", None) else REPO / "results" / name
+    """The experiment's results folder, created if needed.
+
+    ``args.out``, else ``results/<name>`` (``results/quick/<name>`` with ``--quick``, so a quick
+    try never replaces the full-size results).
+    """
+    default = REPO / "results" / ("quick" if getattr(args, "quick", False) else "") / name
+    out = Path(args.out) if getattr(args, "out", None) else default
     out.mkdir(parents=True, exist_ok=True)
     return out
 

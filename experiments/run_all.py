@@ -69,7 +69,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--executor", choices=EXECUTORS, default="processes", help="how runs are executed")
     ap.add_argument("--scheduler", default=None, help="address of a running Dask scheduler (implies --executor dask)")
     ap.add_argument("--workers", type=int, default=None, help="number of worker processes (default: all cores)")
-    ap.add_argument("--out", type=Path, default=REPO / "results", help="results root (default: results/)")
+    ap.add_argument(
+        "--out", type=Path, default=None, help="results root (default: results/, or results/quick/ with --quick)"
+    )
     ap.add_argument("--seed", type=int, default=1, help="experiment seed (default: 1)")
     names = [n for n, _ in experiment_list()]
     ap.add_argument("--only", nargs="+", choices=names, default=None, help="run only these experiments")
@@ -268,6 +270,8 @@ def _read_timings(root: Path) -> dict[str, float]:
 def main(argv: list[str] | None = None) -> Path:
     """Run the experiments, write the report; returns the report's path."""
     args = parse_args(argv)
+    if args.out is None:
+        args.out = REPO / "results" / ("quick" if args.quick else "")
     root = Path(args.out)
     root.mkdir(parents=True, exist_ok=True)
     names = [n for n, _ in experiment_list() if args.only is None or n in args.only]
