@@ -6,8 +6,9 @@
    ``mesa.batch_run`` (all cores) on
    :class:`sim.oracle.OracleModel`, the per-agent model of the same rules, with a DataCollector of
    three model-level means per step. The oracle is slow, so by default it runs a subset of the runs
-   and its rate is extrapolated per agent-step (the output says so). Target: >= 50x for the default
-   executor. ``auto`` runs a sweep this small serially: starting worker processes (~2 s) costs more
+   and its rate is extrapolated per agent-step (the output says so). Each figure is the median of
+   ``--repeats`` timings (min and max shown), the engine's and the oracle's interleaved so that both see
+   the same machine load; the ratio is of the medians. Target: >= 50x for the default executor. ``auto`` runs a sweep this small serially: starting worker processes (~2 s) costs more
    than the second core saves (:data:`sim.engine.executors.AUTO_PROCESSES_AGENT_STEPS`).
 2. Peak memory of sweeps of 250 and 1,000 runs (100 agents x 100 steps, model-level series only), each
    in a fresh process: the sweeping process's peak resident set size, and the peak memory of its workers
@@ -26,6 +27,7 @@ import json
 import os
 import platform
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -148,6 +150,7 @@ def memory_child(runs: int) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--oracle-runs", type=int, default=12, help="oracle runs timed (default 12 of 200; extrapolated)")
+    ap.add_argument("--repeats", type=int, default=3, help="timings of each figure; medians are reported (default 3)")
     ap.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.memory_child:
@@ -159,29 +162,40 @@ def main() -> None:
     print(f"\n1. Throughput: {RUNS} runs x {AGENTS} agents x {STEPS} steps = {RUNS * AGENTS * STEPS:,} agent-steps")
     from sim.engine.executors import resolve_auto
 
-    proc, proc_s = engine_rate("processes")
-    ser, ser_s = engine_rate("serial")
-    auto, auto_s = engine_rate("auto")
     auto_is = resolve_auto(RUNS * AGENTS * STEPS, None)
     n_oracle = min(args.oracle_runs, RUNS)
-    ora, ora_s = mesa_rate(n_oracle)
+    names = ("processes", "serial", "auto", "oracle")
+    rates: dict[str, list[float]] = {name: [] for name in names}
+    for _ in range(args.repeats):  # interleaved, so a change in machine load hits every figure alike
+        for name in names:
+            rates[name].append(mesa_rate(n_oracle)[0] if name == "oracle" else engine_rate(name)[0])
+    med = {name: statistics.median(r) for name, r in rates.items()}
     partial = n_oracle < RUNS
-    note = (
-        f"  (timed {n_oracle // len(LEVELS) * len(LEVELS)} of {RUNS} runs, extrapolated per agent-step)"
-        if partial
-        else ""
-    )
-    print(f"   {'':34s}{'agent-steps/s':>15s}{'seconds':>10s}")
-    print(f"   {'engine, processes (all cores)':34s}{proc:15,.0f}{proc_s:10.1f}")
-    print(f"   {'engine, serial (1 core)':34s}{ser:15,.0f}{ser_s:10.1f}")
-    print(f"   {'engine, auto (default: ' + auto_is + ')':34s}{auto:15,.0f}{auto_s:10.1f}")
-    est = RUNS * AGENTS * STEPS / ora
-    print(f"   {'mesa.batch_run + oracle (all cores)':34s}{ora:15,.0f}{est:10.1f}{' (est.)' if partial else ''}{note}")
-    ratio = auto / ora
+    note = f" (oracle: {n_oracle // len(LEVELS) * len(LEVELS)} of {RUNS} runs timed, extrapolated per agent-step)"
+    labels = {
+        "processes": "engine, processes (all cores)",
+        "serial": "engine, serial (1 core)",
+        "auto": f"engine, auto (default: {auto_is})",
+        "oracle": "mesa.batch_run + oracle (all cores)",
+    }
+    print(f"   median of {args.repeats} repeats{note if partial else ''}")
+    print(f"   {'':36s}{'agent-steps/s':>15s}{'min':>12s}{'max':>12s}{'seconds':>10s}")
+    for name in names:
+        r = rates[name]
+        est = " (est.)" if name == "oracle" and partial else ""
+        print(
+            f"   {labels[name]:36s}{med[name]:15,.0f}{min(r):12,.0f}{max(r):12,.0f}"
+            f"{RUNS * AGENTS * STEPS / med[name]:10.1f}{est}"
+        )
+    ora = med["oracle"]
+    ratio = med["auto"] / ora
     print(
         f"   ratio engine (default executor) / mesa.batch_run: {ratio:.0f}x  (target >= {TARGET_RATIO:.0f}x: "
-        f"{'met' if ratio >= TARGET_RATIO else 'NOT met'}); processes: {proc / ora:.0f}x, serial: {ser / ora:.0f}x"
+        f"{'met' if ratio >= TARGET_RATIO else 'NOT met'}); processes: {med['processes'] / ora:.0f}x, "
+        f"serial: {med['serial'] / ora:.0f}x"
     )
+    per_repeat = ", ".join(f"{a / o:.0f}x" for a, o in zip(rates["auto"], rates["oracle"], strict=True))
+    print(f"   ratio of each repeat (default executor): {per_repeat}")
 
     print("\n2. Peak memory, series-only sweeps of 100 agents x 100 steps (processes, fresh process each)")
     print(f"   {'runs':>6s}{'sweep (RSS)':>16s}{'workers (PSS)':>14s}{'all (PSS)':>12s}{'seconds':>10s}")

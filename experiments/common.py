@@ -3,7 +3,7 @@
 Every experiment is a script ``experiments/NAME.py`` with ``main(argv=None) -> Path`` (returns its results folder)
 and ``if __name__ == "__main__": main()``. It runs as it is::
 
-    python experiments/NAME.py [--quick] [--executor serial|processes|dask] [--scheduler ADDR] [--workers N]
+    python experiments/NAME.py [--quick] [--executor auto|serial|processes|dask] [--scheduler ADDR] [--workers N]
                                [--out DIR] [--seed N]
 
 and writes engine data into ``results/NAME/data/`` (git-ignored), figures (PNG + SVG) and ``summary.md`` into
@@ -27,10 +27,10 @@ matplotlib.use("Agg")  # headless: scripts and tests never open windows
 
 import numpy as np  # noqa: E402
 
+from sim.engine.executors import EXECUTORS  # noqa: E402  (re-exported for run_all)
+
 REPO = Path(__file__).resolve().parents[1]
 """Repository root (results/ lives here unless --out says otherwise)."""
-
-EXECUTORS = ("serial", "processes", "dask")
 
 
 def parse_args(description: str, argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -50,7 +50,7 @@ def parse_args(description: str, argv: Sequence[str] | None = None) -> argparse.
     ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--quick", action="store_true", help="small version (well under a minute on 2 cores)")
     ap.add_argument(
-        "--executor", choices=EXECUTORS, default="processes", help="how runs are executed (default: processes)"
+        "--executor", choices=EXECUTORS, default="auto", help="how runs are executed (default: auto)"
     )
     ap.add_argument("--scheduler", default=None, help="address of a running Dask scheduler (implies --executor dask)")
     ap.add_argument("--workers", type=int, default=None, help="number of worker processes (default: all cores)")

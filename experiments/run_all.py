@@ -2,7 +2,7 @@
 
 ::
 
-    python experiments/run_all.py [--quick] [--executor serial|processes|dask] [--scheduler ADDR] [--workers N]
+    python experiments/run_all.py [--quick] [--executor auto|serial|processes|dask] [--scheduler ADDR] [--workers N]
                                   [--out RESULTS_DIR] [--seed N] [--only NAME ...] [--report-only]
 
 Every experiment script is run: the known ones (:data:`EXPERIMENTS`) in order, then any other
@@ -66,7 +66,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Options: those of every experiment (``--out`` is the results root here) plus ``--only``."""
     ap = argparse.ArgumentParser(description="Run every experiment and write results/REPORT.md.")
     ap.add_argument("--quick", action="store_true", help="small versions of every experiment")
-    ap.add_argument("--executor", choices=EXECUTORS, default="processes", help="how runs are executed")
+    ap.add_argument("--executor", choices=EXECUTORS, default="auto", help="how runs are executed (default: auto)")
     ap.add_argument("--scheduler", default=None, help="address of a running Dask scheduler (implies --executor dask)")
     ap.add_argument("--workers", type=int, default=None, help="number of worker processes (default: all cores)")
     ap.add_argument(

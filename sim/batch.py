@@ -90,6 +90,25 @@ def stack_events(configs: Sequence[Config]) -> SimpleNamespace:
     return ev
 
 
+def used_rows(p: SimpleNamespace, ev: SimpleNamespace) -> list[int]:
+    """The rows of the step draws (:mod:`sim.streams`) that :func:`advance` can read for these runs.
+
+    Every other row would only be compared with a zero rate or belongs to an absent event, so skipping
+    it changes no number (:class:`sim.streams.StepUniforms` leaves the stream where drawing it would).
+    """
+    rows = [S.U_ATTEMPT, S.U_OUTCOME]
+    if np.isin(ev.phase_kind, (schedules.RANDOM, schedules.SELF_CHOSEN)).any():
+        rows.append(S.U_TASK)
+    if ev.shock_step.shape[1] > 0:
+        rows.append(S.U_SHOCK)
+    if (p.persuasion_rate > 0).any():
+        rows.append(S.U_PERSUADE)
+    if (p.reengage_prob > 0).any():
+        rows.append(S.U_REENGAGE)
+    rows += [S.U_INTERVENTION0 + k for k in range(len(INTERVENTION_KINDS)) if ev.iv_on[k].any()]
+    return rows
+
+
 class Batch:
     """A batch of runs stepping together.
 
@@ -99,6 +118,8 @@ class Batch:
     seeds : experiment seed of each run (default: each config's ``seed``).
     run_indices : index of each run within its experiment (default: 0 for all, i.e. each run as if
         it ran alone). A run's stream is ``SeedSequence(seed, spawn_key=(index,))``.
+    all_rows : draw every row of each step's uniforms, not only those :func:`used_rows` names (the
+        numbers are the same either way; tests compare the two).
 
     Attributes
     ----------
@@ -111,6 +132,7 @@ class Batch:
         configs: Sequence[Config],
         seeds: Sequence[int] | None = None,
         run_indices: Sequence[int] | None = None,
+        all_rows: bool = False,
     ) -> None:
         configs = list(configs)
         if not configs:
@@ -141,7 +163,8 @@ class Batch:
             self.neighbours[r, :, : nb.shape[1]] = nb
             self.neighbour_mask[r, :, : nb.shape[1]] = True
         self._flat_neighbours = vicarious.flat_neighbours(self.neighbours, self.neighbour_mask)  # static network
-        self._uniforms = S.StepUniforms(self.streams, N_ROWS, self.agents)
+        self.rows = list(range(N_ROWS)) if all_rows else used_rows(self.p, self.ev)
+        self._uniforms = S.StepUniforms(self.streams, N_ROWS, self.agents, self.rows)
 
     # ------------------------------------------------------------------------------------------
     def step(self, u: np.ndarray | None = None) -> None:
@@ -193,9 +216,13 @@ def advance(
         if active[k].any():
             intensity = ev.iv_intensity[k][:, None]
             received[k] = active[k][:, None] & st.targeted[k] & engaged & (row(S.U_INTERVENTION0 + k) < intensity)
-    ladder = received[KIND_INDEX["mastery_ladder"]]
-    ladder_start = starting[KIND_INDEX["mastery_ladder"]][:, None] & st.targeted[KIND_INDEX["mastery_ladder"]]
-    st.ladder_level = np.where(ladder_start, np.clip(st.skill - p.ladder_offset, 0.0, LEVEL_MAX), st.ladder_level)
+    # (here and below, work that cannot change a value this step, such as an absent event's, is skipped)
+    on = active.any(axis=1)  # (kinds,): kinds reaching someone this step
+    ladder_k = KIND_INDEX["mastery_ladder"]
+    ladder = received[ladder_k]
+    if starting[ladder_k].any():
+        ladder_start = starting[ladder_k][:, None] & st.targeted[ladder_k]
+        st.ladder_level = np.where(ladder_start, np.clip(st.skill - p.ladder_offset, 0.0, LEVEL_MAX), st.ladder_level)
 
     # 3. Task difficulty from the active schedule phase (ladder overrides it for its targets)
     phase = np.maximum((ev.phase_start <= t).sum(axis=1) - 1, 0)  # (runs,)
@@ -214,7 +241,8 @@ def advance(
         st.efficacy,
         row(S.U_TASK),
     )
-    d = np.where(ladder, st.ladder_level, d)
+    if on[ladder_k]:
+        d = np.where(ladder, st.ladder_level, d)
 
     # 4. Appraisal and arousal (engaged agents face the task)
     thr = appraisal.threat(st.efficacy, d, p.threat_margin, p.appraisal_scale)
@@ -245,6 +273,7 @@ def advance(
     shocked = np.zeros((runs, n), dtype=bool)
     severity = np.zeros((runs, n))
     spike = np.zeros((runs, n))
+    shock_now = bool((ev.shock_step == t).any())
     for j in range(ev.shock_step.shape[1]):
         now = (ev.shock_step[:, j] == t)[:, None]
         if now.any():
@@ -253,8 +282,10 @@ def advance(
             # an agent hit by several shocks at once takes the worst of those that hit it
             severity = np.where(hit, np.maximum(severity, ev.shock_severity[:, j : j + 1]), severity)
             spike = np.where(hit, np.maximum(spike, ev.shock_arousal[:, j : j + 1]), spike)
-    arousal = np.where(shocked, arousal + spike * (1.0 - arousal), arousal)
-    task = np.where(shocked, st.efficacy, d)  # the shock task sits at the agent's efficacy
+    task = d
+    if shock_now:
+        arousal = np.where(shocked, arousal + spike * (1.0 - arousal), arousal)
+        task = np.where(shocked, st.efficacy, d)  # the shock task sits at the agent's efficacy
     acted = attempt | shocked
     outcome = reported & ~shocked
 
@@ -268,9 +299,12 @@ def advance(
     # 11. Efficacy from the four sources
     # 11a mastery
     w = mastery.diagnostic_weight(eff, p.effort_attribution)
-    w = np.where(handed, w * p.handed_discount, w)
-    w = np.where(shocked, severity, w)
-    p_task = np.where(shocked, 0.5, p_hat)  # expectancy(e, e) = 1/2
+    if on[KIND_INDEX["handed_success"]]:
+        w = np.where(handed, w * p.handed_discount, w)
+    p_task = p_hat
+    if shock_now:
+        w = np.where(shocked, severity, w)
+        p_task = np.where(shocked, 0.5, p_hat)  # expectancy(e, e) = 1/2
     err = np.where(acted, mastery.surprise(outcome, p_task), 0.0)
     d_mastery = mastery.efficacy_change(
         err, w, st.strength, p.mastery_gain_success, p.mastery_gain_failure, st.sens_mastery
@@ -317,12 +351,14 @@ def advance(
         d_pers = d_pers + np.where(got, delta, 0.0)
         claimed = np.where(got, level, claimed)
     # 11d physiological state, read through reappraisal
-    reappraisal = np.where(
-        received[KIND_INDEX["arousal_reappraisal"]],
-        st.reappraisal + p.reappraisal_rate * (1.0 - st.reappraisal),
-        st.reappraisal,
-    )
-    reading = physiological.anxious_reading(np.where(shocked, 1.0, thr), reappraisal)
+    reappraisal = st.reappraisal
+    if on[KIND_INDEX["arousal_reappraisal"]]:
+        reappraisal = np.where(
+            received[KIND_INDEX["arousal_reappraisal"]],
+            st.reappraisal + p.reappraisal_rate * (1.0 - st.reappraisal),
+            st.reappraisal,
+        )
+    reading = physiological.anxious_reading(np.where(shocked, 1.0, thr) if shock_now else thr, reappraisal)
     d_phys = np.where(
         acted, physiological.efficacy_change(arousal, reading, p.anxiety_threshold, p.physio_gain, st.strength), 0.0
     )
@@ -339,14 +375,16 @@ def advance(
     )
     real = earned & ~shocked
     tk = take(ev.phase_kind)
-    st.task_level = np.where(
-        engaged & ~ladder & (tk == schedules.ADAPTIVE),
-        schedules.staircase(st.task_level, real, take(ev.phase_target_success), take(ev.phase_step_size)),
-        st.task_level,
-    )
-    st.ladder_level = np.where(
-        ladder, schedules.staircase(st.ladder_level, real, p.ladder_target_success, p.ladder_step), st.ladder_level
-    )
+    if (tk == schedules.ADAPTIVE).any():
+        st.task_level = np.where(
+            engaged & ~ladder & (tk == schedules.ADAPTIVE),
+            schedules.staircase(st.task_level, real, take(ev.phase_target_success), take(ev.phase_step_size)),
+            st.task_level,
+        )
+    if on[ladder_k]:
+        st.ladder_level = np.where(
+            ladder, schedules.staircase(st.ladder_level, real, p.ladder_target_success, p.ladder_step), st.ladder_level
+        )
 
     # 13. History and engagement
     avoided = engaged & ~acted
@@ -366,7 +404,8 @@ def advance(
             choice.disengages(st.avoid_streak, p.disengage_after), DISENGAGED, np.where(avoided, AVOIDING, ENGAGED)
         ),
     ).astype(np.int8)
-    st.dose += received.sum(axis=0, dtype=np.int32)
+    if on.any():
+        st.dose += received.sum(axis=0, dtype=np.int32)
 
     st.skill = np.clip(new_skill, 0.0, LEVEL_MAX)
     st.efficacy = efficacy
@@ -378,7 +417,7 @@ def advance(
     st.success = acted & outcome
     st.handed = handed
     st.shocked = shocked
-    st.effort = np.where(acted, np.where(shocked, 1.0, eff), 0.0)
+    st.effort = np.where(acted, np.where(shocked, 1.0, eff) if shock_now else eff, 0.0)
     st.d_mastery = d_mastery
     st.d_vicarious = d_vic
     st.d_persuasion = d_pers

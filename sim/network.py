@@ -8,8 +8,12 @@ Mesa ``Network`` space and the dashboard use.
 
 from __future__ import annotations
 
-import networkx as nx
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 def ring_offsets(degree: int) -> np.ndarray:
@@ -34,6 +38,8 @@ def observation_network(agents: int, degree: int, rewire: float, rng: np.random.
 
 def to_networkx(neighbours: np.ndarray) -> nx.DiGraph:
     """Directed graph with an edge i -> j when i observes j."""
+    import networkx as nx  # imported here: only the Mesa model and the dashboard need graphs
+
     g = nx.DiGraph()
     n = neighbours.shape[0]
     g.add_nodes_from(range(n))

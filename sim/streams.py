@@ -6,6 +6,9 @@ process or machine runs it, so a run gives the same numbers alone, in a batch or
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import partial
+
 import numpy as np
 
 # Uniform draws each agent gets every step, one row per use (fixed layout: the oracle reads it too).
@@ -22,28 +25,74 @@ BLOCK_BYTES = 16 * 2**20
 """Most memory :class:`StepUniforms` holds: big enough to amortise the per-call cost of small runs,
 small enough that a million agents (104 MB a step) still draw one step at a time."""
 MAX_BLOCK_STEPS = 64
+CALL_COST_DRAWS = 600
+"""A generator call (~2 us) costs about as much as this many draws (~3 ns each): skipping rows pays
+when it saves more, i.e. from several hundred agents per run."""
+
+
+def row_segments(rows: int, used: Sequence[int]) -> list[tuple[int, int, bool]]:
+    """The rows as maximal runs ``(start, stop, used)`` in layout order, e.g. used {0, 1, 4} of 6 ->
+    ``[(0, 2, True), (2, 4, False), (4, 5, True), (5, 6, False)]``."""
+    flags = [i in set(used) for i in range(rows)]
+    segments: list[tuple[int, int, bool]] = []
+    for i, flag in enumerate(flags):
+        if segments and segments[-1][2] == flag:
+            segments[-1] = (segments[-1][0], i + 1, flag)
+        else:
+            segments.append((i, i + 1, flag))
+    return segments
 
 
 class StepUniforms:
-    """Each step's uniform draws, shape (runs, rows, agents), drawn from each stream several steps at a time.
+    """Each step's uniform draws, shape (runs, rows, agents); row i of run r's step always holds the
+    same numbers as row i of ``stream_r.random((rows, agents))``, whichever rows are drawn.
 
-    ``Generator.random`` fills its output in order, so one call for (steps, rows, agents) gives exactly
-    the numbers of ``steps`` calls for (rows, agents): the values per step are those of
-    :func:`step_uniforms`, with one generator call per run per block instead of per step.
+    ``used`` names the rows the caller reads (default: all). The others are skipped in the stream with
+    ``bit_generator.advance`` (``Generator.random`` consumes exactly one 64-bit output per float64, so
+    skipping k values leaves the stream where drawing them would) and hold NaN, never a stale value.
+    When every row is used, or skipping would save less than it costs in calls (few agents), every row
+    is drawn, several steps per call: ``Generator.random`` fills its output in order, so one call for
+    (steps, rows, agents) gives exactly the numbers of ``steps`` calls for (rows, agents).
     """
 
-    def __init__(self, streams: list[np.random.Generator], rows: int, agents: int, block_bytes: int = BLOCK_BYTES):
+    def __init__(
+        self,
+        streams: list[np.random.Generator],
+        rows: int,
+        agents: int,
+        used: Sequence[int] | None = None,
+        block_bytes: int = BLOCK_BYTES,
+    ) -> None:
         self.streams = streams
-        per_step = len(streams) * rows * agents * 8
-        self.steps = int(max(1, min(MAX_BLOCK_STEPS, block_bytes // per_step)))
-        self._block = np.empty((len(streams), self.steps, rows, agents))
+        segments = row_segments(rows, range(rows) if used is None else used)
+        skipped = sum(stop - start for start, stop, use in segments if not use)
+        self.skipping = skipped > 0 and skipped * agents > CALL_COST_DRAWS * (len(segments) - 1)
+        if self.skipping:
+            # one call per segment per run per step, bound once: draw the used rows in place, advance over the others
+            self.steps = 1
+            self._block = np.full((len(streams), 1, rows, agents), np.nan)
+            self._calls = [
+                partial(g.random, out=self._block[r, 0, start:stop])
+                if use
+                else partial(g.bit_generator.advance, (stop - start) * agents)
+                for r, g in enumerate(streams)
+                for start, stop, use in segments
+            ]
+        else:
+            per_step = len(streams) * rows * agents * 8
+            self.steps = int(max(1, min(MAX_BLOCK_STEPS, block_bytes // per_step)))
+            self._block = np.empty((len(streams), self.steps, rows, agents))
         self._next = self.steps  # nothing drawn yet
 
     def next(self) -> np.ndarray:
         """The next step's draws (a view, valid until the following call)."""
         if self._next == self.steps:
-            for r, g in enumerate(self.streams):
-                g.random(out=self._block[r])
+            if self.skipping:
+                for call in self._calls:
+                    call()
+            else:
+                for r, g in enumerate(self.streams):
+                    g.random(out=self._block[r])
             self._next = 0
         self._next += 1
         return self._block[:, self._next - 1]

@@ -12,8 +12,7 @@ import sys
 from pathlib import Path
 
 from sim.commands import declared
-
-EXECUTORS = ("serial", "processes", "dask")
+from sim.engine.executors import EXECUTORS
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -64,7 +63,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="DIR",
         help="output folder; its data/ subfolder is replaced (default results/compare)",
     )
-    p.add_argument("--executor", choices=EXECUTORS, default="processes", help="how runs execute (default processes)")
+    p.add_argument("--executor", choices=EXECUTORS, default="auto", help="how runs execute (default auto)")
     p.add_argument("--workers", type=int, default=None, metavar="N", help="worker processes (default: all cores)")
     p.add_argument("--scheduler", default=None, metavar="ADDR", help="address of a running Dask scheduler")
     p.set_defaults(func=run)

@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from sim.engine.executors import EXECUTORS
+
 
 def _positive(text: str) -> int:
     try:
@@ -33,9 +35,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--executor",
-        choices=("serial", "processes", "dask"),
+        choices=EXECUTORS,
         default=None,
-        help="where runs execute (default: processes; dask when --scheduler is given)",
+        help="where runs execute (default: auto, i.e. serial for small sweeps, processes for big ones; "
+        "dask when --scheduler is given)",
     )
     p.add_argument(
         "--workers", type=_positive, metavar="N", help="processes (default: all cores) or Dask LocalCluster workers (2)"
@@ -57,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     from sim.engine.run import describe
 
     exp = Experiment.from_toml(args.experiment)
-    executor = args.executor or ("dask" if args.scheduler else "processes")
+    executor = args.executor or ("dask" if args.scheduler else "auto")
     size = describe(exp)
     print(
         f"efficacy-sim sweep: {exp.name}: {size['points']} points x {exp.replications} replications = "

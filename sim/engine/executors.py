@@ -15,12 +15,16 @@ import multiprocessing
 import os
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sim.engine.worker import ChunkTask, run_chunk
 from sim.errors import ConfigError
 
+if TYPE_CHECKING:
+    from sim.engine.worker import ChunkTask
+
 EXECUTORS = ("auto", "serial", "processes", "dask")
+"""The executor choices, read by every command line that offers them (this module imports no model code,
+so a parser can read it cheaply)."""
 AUTO_PROCESSES_AGENT_STEPS = 10_000_000
 """With ``"auto"``, sweeps of at least this many agent-steps (several seconds of work on one core) run
 on local processes, smaller ones serially."""
@@ -57,12 +61,16 @@ def check_executor(executor: str, workers: int | None, scheduler: str | None) ->
 
 
 def serial(tasks: Iterable[ChunkTask]) -> Iterator[dict[str, Any]]:
+    from sim.engine.worker import run_chunk
+
     for task in tasks:
         yield run_chunk(task)
 
 
 def processes(tasks: Iterable[ChunkTask], workers: int) -> Iterator[dict[str, Any]]:
     """Local worker processes (forkserver where available, else spawn: no state inherited by fork)."""
+    from sim.engine.worker import run_chunk
+
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     ctx = multiprocessing.get_context(method)
     if method == "forkserver":
@@ -108,6 +116,8 @@ def connect_dask(scheduler: str | None, workers: int | None) -> tuple[Any, Any]:
 def dask(tasks: Iterable[ChunkTask], scheduler: str | None, workers: int | None, key: str) -> Iterator[dict[str, Any]]:
     """Chunks as Dask tasks; a task whose worker dies is rescheduled by Dask on another worker."""
     from distributed import as_completed
+
+    from sim.engine.worker import run_chunk
 
     client, cluster = connect_dask(scheduler, workers)
     try:

@@ -32,9 +32,12 @@ def package_versions() -> dict[str, str | None]:
 
 
 def default_chunk_runs(design: Design, workers: int) -> int:
-    """Runs per chunk: about :data:`AGENTS_PER_CHUNK` agents, and at least 2 chunks per worker when possible."""
+    """Runs per chunk: about :data:`AGENTS_PER_CHUNK` agents, and with several workers at least 2 chunks
+    per worker when possible (one worker gains nothing from smaller chunks: bigger batches step faster)."""
     agents = max(p.config.agents for p in design.points)
     by_size = max(1, AGENTS_PER_CHUNK // agents)
+    if workers == 1:
+        return by_size
     by_spread = max(1, math.ceil(design.n_runs / (2 * workers)))
     return min(by_size, by_spread)
 
