@@ -41,6 +41,12 @@ TARGET_RATIO = 50.0
 RUNS, AGENTS, STEPS = 200, 100, 200
 LEVELS = (2.0, 3.0, 4.0, 5.0)
 
+import tqdm  # noqa: E402
+
+# mesa.batch_run leaves tqdm's monitor thread running; without it every timed sweep starts, as from a
+# fresh command line, in a single-threaded process (so the engine may fork its workers)
+tqdm.tqdm.monitor_interval = 0
+
 from sim.config import Config  # noqa: E402
 from sim.oracle import OracleModel  # noqa: E402
 

@@ -49,9 +49,7 @@ def parse_args(description: str, argv: Sequence[str] | None = None) -> argparse.
     """
     ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--quick", action="store_true", help="small version (well under a minute on 2 cores)")
-    ap.add_argument(
-        "--executor", choices=EXECUTORS, default="auto", help="how runs are executed (default: auto)"
-    )
+    ap.add_argument("--executor", choices=EXECUTORS, default="auto", help="how runs are executed (default: auto)")
     ap.add_argument("--scheduler", default=None, help="address of a running Dask scheduler (implies --executor dask)")
     ap.add_argument("--workers", type=int, default=None, help="number of worker processes (default: all cores)")
     ap.add_argument("--out", type=Path, default=None, help="results folder (default: results/<name>)")

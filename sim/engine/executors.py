@@ -1,8 +1,9 @@
 """Executors: where chunks run. Serial (this process), local processes, or Dask distributed.
 
 ``"auto"`` picks serial or processes by the size of the sweep (:func:`resolve_auto`): starting worker
-processes costs about two seconds (a fresh interpreter importing NumPy, SciPy, Numba and PyArrow), more
-than a second core saves on a small sweep.
+processes costs a fraction of a second when they can be forked from this (single-threaded) process,
+about two seconds otherwise (a fresh interpreter importing NumPy, SciPy, Numba and PyArrow), more than
+a second core saves on a small sweep.
 
 Each executor is a generator over chunk results in completion order, keeping at most a few chunks in
 flight so memory stays flat however many runs an experiment has. Every chunk computes the same
@@ -13,6 +14,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import warnings
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import TYPE_CHECKING, Any
@@ -25,8 +28,8 @@ if TYPE_CHECKING:
 EXECUTORS = ("auto", "serial", "processes", "dask")
 """The executor choices, read by every command line that offers them (this module imports no model code,
 so a parser can read it cheaply)."""
-AUTO_PROCESSES_AGENT_STEPS = 10_000_000
-"""With ``"auto"``, sweeps of at least this many agent-steps (several seconds of work on one core) run
+AUTO_PROCESSES_AGENT_STEPS = 2_000_000
+"""With ``"auto"``, sweeps of at least this many agent-steps (about a second of work on one core) run
 on local processes, smaller ones serially."""
 SCHEDULER_TIMEOUT = 5.0
 """Seconds to wait for a Dask scheduler to answer before giving up."""
@@ -67,17 +70,36 @@ def serial(tasks: Iterable[ChunkTask]) -> Iterator[dict[str, Any]]:
         yield run_chunk(task)
 
 
+def start_method() -> str:
+    """How to start worker processes.
+
+    ``fork`` when this process runs no other Python thread (workers start at once with the model
+    already imported; forking is unsafe only when another thread may hold a lock), else
+    ``forkserver`` (a clean server process imports the model once and forks workers from it), else
+    ``spawn``. The native thread pools of OpenBLAS and Arrow re-initialise themselves in the child
+    (pthread_atfork), so they do not count.
+    """
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
 def processes(tasks: Iterable[ChunkTask], workers: int) -> Iterator[dict[str, Any]]:
-    """Local worker processes (forkserver where available, else spawn: no state inherited by fork)."""
+    """Local worker processes (see :func:`start_method`)."""
     from sim.engine.worker import run_chunk
 
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    method = start_method()
     ctx = multiprocessing.get_context(method)
     if method == "forkserver":
         # the server imports the model once (NumPy, Numba kernels); workers fork from it ready to run
         ctx.set_forkserver_preload(["sim.engine.worker"])
     pending = iter(tasks)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    with warnings.catch_warnings(), ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        # Python counts the idle native BLAS/Arrow threads as a reason to warn about fork (see start_method)
+        warnings.filterwarnings(
+            "ignore", message=r".*multi-threaded, use of fork\(\) may lead to deadlocks", category=DeprecationWarning
+        )
         running = set()
         for task in pending:
             running.add(pool.submit(run_chunk, task))

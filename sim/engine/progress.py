@@ -20,6 +20,7 @@ class Progress:
         if progress is True:
             from tqdm import tqdm
 
+            tqdm.monitor_interval = 0  # no monitor thread: keeps this process single-threaded for fork
             self.bar = tqdm(
                 total=total, initial=done, unit="run", desc=desc, file=sys.stderr, dynamic_ncols=True, smoothing=0.1
             )
