@@ -1,6 +1,5 @@
 """efficacy-sim: an agent-based simulation of self-efficacy feedback loops (Bandura)."""
 
-from sim.batch import Batch
 from sim.config import Config
 from sim.errors import ConfigError
 
@@ -9,7 +8,11 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str):
-    # Mesa is imported lazily so the array core (sweeps, workers) starts fast.
+    # Imported on first use: the command line starts without NumPy kernels or Mesa, workers without Mesa.
+    if name == "Batch":
+        from sim.batch import Batch
+
+        return Batch
     if name == "EfficacyModel":
         from sim.model import EfficacyModel
 
