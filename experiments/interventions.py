@@ -33,6 +33,7 @@ from experiments.common import (  # noqa: E402
 )
 from sim import comparison as C  # noqa: E402
 from sim.config import Config  # noqa: E402
+from sim.params import PARAM_BY_NAME  # noqa: E402
 from sim.strategies import load_library  # noqa: E402
 
 NAME = "interventions"
@@ -179,7 +180,8 @@ def findings(cmp: C.Comparison, lib) -> list[tuple[str, str]]:
         if _excludes_zero(ml, -1):
             body += [
                 "",
-                "The mastery ladder at its default constants (start 1 level below skill, staircase aiming at 80% "
+                f"The mastery ladder at its default constants (start {PARAM_BY_NAME['ladder_offset'].default:g} "
+                f"levels below skill, staircase aiming at {PARAM_BY_NAME['ladder_target_success'].default:.0%} "
                 "success) keeps practice below the desirable-difficulty window (`stretch_opt`), so it *slows* skill "
                 "growth: " + _line("final skill", ml) + ". The `stretch_ladder` variant (start at skill, 60% "
                 "success) is the same hook with other constants; it was added to the library after seeing this, "
