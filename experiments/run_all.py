@@ -254,7 +254,11 @@ def _write_timings(root: Path, outcomes: list[dict], args: argparse.Namespace, t
         "executor": args.executor,
         "total_seconds": round(total, 1),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "experiments": {o["name"]: {"status": o["status"], "seconds": round(o["seconds"], 1)} for o in outcomes},
+        "experiments": {
+            o["name"]: {"status": o["status"], "seconds": round(o["seconds"], 1)}
+            for o in outcomes
+            if o["seconds"] is not None
+        },
     }
     (root / "run_all.json").write_text(json.dumps(data, indent=2), encoding="utf-8")
 
@@ -274,12 +278,14 @@ def main(argv: list[str] | None = None) -> Path:
         args.out = REPO / "results" / ("quick" if args.quick else "")
     root = Path(args.out)
     root.mkdir(parents=True, exist_ok=True)
-    names = [n for n, _ in experiment_list() if args.only is None or n in args.only]
+    # the report always covers every experiment: those not run now (--only, --report-only) come from
+    # the summaries already in place, with the wall times recorded when they ran
+    selected = {n for n, _ in experiment_list() if args.only is None or n in args.only}
     t0 = time.time()
     outcomes = []
-    timings = _read_timings(root) if args.report_only else {}
-    for name in names:
-        if args.report_only:
+    timings = _read_timings(root)
+    for name, _ in experiment_list():
+        if args.report_only or name not in selected:
             there = (root / name / "summary.md").is_file()
             secs = timings.get(name)
             outcomes.append({"name": name, "status": "ok" if there else "missing", "seconds": secs, "detail": ""})
