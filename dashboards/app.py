@@ -24,10 +24,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # so `dashboards` and `sim` import
 
+import ipyvue  # noqa: E402
 import markdown  # noqa: E402
+import reacton  # noqa: E402
 import solara  # noqa: E402
 import solara.lab  # noqa: E402
-from solara.alias import rw  # noqa: E402
+from solara.alias import rv, rw  # noqa: E402
 
 from dashboards import figures, results  # noqa: E402
 from dashboards.controls import Control  # noqa: E402
@@ -177,6 +179,26 @@ def Table(lines: list[str]):
 
 
 @solara.component
+def Island(component):
+    """Render ``component`` in a render tree of its own, inside this page.
+
+    On every step only the live part of a page changes, but reacton would still walk the whole
+    page tree, sidebar included, to reconcile it: with its ~70 controls (~450 widgets) that cost
+    more than a step and a redraw. Elements passed into layout components (sidebar, columns) never
+    take reacton's skip-unchanged-subtree path. A separate root makes a step walk only the charts.
+    """
+    host = rv.Html(tag="div", class_="dash-island")
+
+    def mount():
+        root = ipyvue.Html(tag="div")  # the inner tree owns (and closes) this widget, not host
+        _, context = reacton.render(component(), root)  # errors inside show in its place
+        solara.get_widget(host).children = [root]
+        return context.close
+
+    solara.use_effect(mount, [component])
+
+
+@solara.component
 def Layout(children=[]):  # noqa: B006 (Solara's layout signature)
     """Solara's app layout; the Tabs each page puts in the AppBar (NavTabs) replace its route tabs."""
     solara.Style(CSS)
@@ -303,8 +325,8 @@ def StoryTable(runs: Runs, tick: int):
 
 @solara.component
 def ExplorePage():
-    # The page itself does not read the step counter: only ExploreLive re-renders on each step,
-    # the sidebar's ~70 controls do not (re-rendering them would cost more than the charts).
+    # The page itself does not read the step counter: only ExploreLive re-renders on each step, in
+    # its own render tree (Island), so the sidebar's ~70 controls are neither re-rendered nor walked.
     NavTabs()
     with solara.Sidebar():
         Sidebar()
@@ -317,7 +339,7 @@ def ExplorePage():
             "(*physiological*). Press **Run** to watch beliefs and skills evolve."
         )
         ProblemBanner()
-        ExploreLive()
+        Island(ExploreLive)
 
 
 @solara.component
@@ -378,7 +400,7 @@ def ComparePage():
         solara.Select(
             "intervention in the second run", values=list(INTERVENTION_KINDS), value=compare_kind.value, on_value=choose
         )
-        CompareLive()
+        Island(CompareLive)
 
 
 @solara.component

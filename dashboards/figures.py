@@ -4,8 +4,8 @@ A full matplotlib draw (axes, ticks, text) costs 50-200 ms on a small machine, t
 five charts every step. So each chart is long-lived: its static part (axes, labels, legend,
 network edges) is drawn once into an Agg background, and each frame only restores that background
 and draws the moving artists onto it (blitting), then encodes the pixels with Pillow. The static
-part is redrawn only when its :meth:`Chart.static_key` changes (a new run, a new agent picked,
-an axis range outgrown). Figures use the object-oriented API, so sessions never share state.
+part is rebuilt only when its :meth:`Chart.static_key` changes (a new run, a new agent picked)
+and redrawn, without rebuilding, when an axis range is outgrown (:meth:`Chart.limits`). Figures use the object-oriented API, so sessions never share state.
 """
 
 from __future__ import annotations
@@ -55,7 +55,8 @@ class Chart:
         self.fig = Figure(figsize=self.size, dpi=DPI)
         self.canvas = FigureCanvasAgg(self.fig)
         self.dynamic: list = []
-        self._runs_id = 0
+        self._runs_id: object = 0
+        self._limits: object = None
 
     # subclasses -----------------------------------------------------------------------------
     def static_key(self, runs: Runs) -> object:
@@ -65,6 +66,13 @@ class Chart:
     def build(self, runs: Runs) -> None:
         """Create axes, static artists and the (animated) dynamic artists."""
         raise NotImplementedError
+
+    def limits(self, runs: Runs) -> object:
+        """Axis limits that may grow during a run; when they change the background is redrawn."""
+        return None
+
+    def set_limits(self, limits: object) -> None:
+        """Apply what :meth:`limits` returned to the axes."""
 
     def update(self, runs: Runs) -> None:
         """Move the dynamic artists to the current state."""
@@ -85,6 +93,12 @@ class Chart:
                 self.dynamic = []
                 self.build(runs)
                 self._key = key
+                self._limits = None
+                self._bg = None
+            limits = self.limits(runs)
+            if limits != self._limits:
+                self.set_limits(limits)  # a full draw (~50-150 ms) but no rebuild, so rare spikes stay small
+                self._limits = limits
                 self._bg = None
             self.update(runs)
             if self._bg is None:
@@ -219,6 +233,9 @@ class Histogram(Chart):
         return [np.histogram(runs.batch.state.efficacy[r], bins=self.BINS)[0] for r in range(len(runs.labels))]
 
     def static_key(self, runs: Runs) -> object:
+        return tuple(runs.labels)
+
+    def limits(self, runs: Runs) -> object:
         top = max(c.max() for c in self._counts(runs)) * 1.05
         if self._runs_id != id(runs):  # a new run starts from its own axis range
             self._runs_id = id(runs)
@@ -226,11 +243,14 @@ class Histogram(Chart):
         self.ylim = _grow(
             self.ylim, top, max(np.histogram(runs.initial_efficacy[0], bins=self.BINS)[0].max() * 1.15, 5)
         )
-        return (tuple(runs.labels), self.ylim)
+        return self.ylim
+
+    def set_limits(self, limits: object) -> None:
+        self.ax.set_ylim(0, limits)
 
     def build(self, runs: Runs) -> None:
         self.fig.subplots_adjust(left=0.14, right=0.97, top=0.91, bottom=0.15)
-        ax = self.fig.subplots()
+        ax = self.ax = self.fig.subplots()
         multi = len(runs.labels) > 1
         self.bars = [
             self._animated(
@@ -249,7 +269,6 @@ class Histogram(Chart):
             ax.stairs(np.zeros(len(self.BINS) - 1), self.BINS, color="k", lw=1.2, label="step 0")
         )
         ax.set_xlim(0, LEVEL_MAX)
-        ax.set_ylim(0, self.ylim)
         ax.set_xlabel("efficacy (levels)")
         ax.set_ylabel("agents")
         ax.set_title("Efficacy distribution (two humps: the population has split)", fontsize=9)
@@ -303,6 +322,9 @@ class Story(Chart):
         self.ylim = 0.0
 
     def static_key(self, runs: Runs) -> object:
+        return (runs.story.agent, runs.steps)
+
+    def limits(self, runs: Runs) -> object:
         s = runs.story
         deltas = np.array([[r[k] for k in SOURCE_COLOURS] for r in s.rows])
         need = max(np.maximum(deltas, 0).sum(axis=1).max(), -np.minimum(deltas, 0).sum(axis=1).min()) * 1.1
@@ -310,11 +332,15 @@ class Story(Chart):
             self._runs_id = (id(runs), s.agent)
             self.ylim = 0.0
         self.ylim = _grow(self.ylim, need, 0.05)
-        return (s.agent, runs.steps, self.ylim)
+        return self.ylim
+
+    def set_limits(self, limits: object) -> None:
+        self.ax2.set_ylim(-limits, limits)
 
     def build(self, runs: Runs) -> None:
         self.fig.subplots_adjust(left=0.12, right=0.97, top=0.93, bottom=0.1, hspace=0.35)
         ax1, ax2 = self.fig.subplots(2, 1, sharex=True)
+        self.ax2 = ax2
         self.eff = self._animated(ax1.add_line(Line2D([], [], color="#1f77b4", lw=1.8, label="efficacy")))
         self.skill = self._animated(ax1.add_line(Line2D([], [], color="#2ca02c", lw=1.8, ls="--", label="skill")))
         self.marks = {
@@ -344,7 +370,6 @@ class Story(Chart):
                 self._animated(ax2.stairs(zero, edges, baseline=zero, fill=True, color=colour)),
             )
         ax2.axhline(0, color="k", lw=0.6)
-        ax2.set_ylim(-self.ylim, self.ylim)
         ax2.set_ylabel("efficacy change")
         ax2.set_xlabel("step")
         ax2.set_title("Efficacy change each step, by source", fontsize=10)
@@ -393,17 +418,23 @@ class Difference(Chart):
         self.ylim = 0.0
 
     def static_key(self, runs: Runs) -> object:
+        return (tuple(runs.labels), runs.steps)
+
+    def limits(self, runs: Runs) -> object:
         e, s = runs.series("efficacy_mean"), runs.series("skill_mean")
         need = max(np.abs(e[:, 1] - e[:, 0]).max(), np.abs(s[:, 1] - s[:, 0]).max()) * 1.1
         if self._runs_id != id(runs):
             self._runs_id = id(runs)
             self.ylim = 0.0
         self.ylim = _grow(self.ylim, need, 0.25)
-        return (tuple(runs.labels), runs.steps, self.ylim)
+        return self.ylim
+
+    def set_limits(self, limits: object) -> None:
+        self.ax.set_ylim(-limits, limits)
 
     def build(self, runs: Runs) -> None:
         self.fig.subplots_adjust(left=0.16, right=0.97, top=0.91, bottom=0.15)
-        ax = self.fig.subplots()
+        ax = self.ax = self.fig.subplots()
         self.lines = {
             "efficacy_mean": self._animated(
                 ax.add_line(Line2D([], [], color="#1f77b4", lw=1.8, label="mean efficacy"))
@@ -414,7 +445,6 @@ class Difference(Chart):
         }
         ax.axhline(0, color="k", lw=0.6)
         ax.set_xlim(0, max(runs.steps, 1))
-        ax.set_ylim(-self.ylim, self.ylim)
         ax.set_xlabel("step")
         ax.set_ylabel("levels")
         ax.set_title(f"{runs.labels[1]} minus {runs.labels[0]} (same random numbers)", fontsize=9)

@@ -235,6 +235,19 @@ def check_results_page(page, server):
     assert page.problems == []
 
 
+def check_back_to_explore_still_steps(page):
+    # the live part of a page is its own render tree (app.Island): it must mount again, and step, on return
+    page.get_by_role("tab", name="Explore").click()
+    wait_status(page, r"Step 0 of 100 · 250 agents")
+    before = img_src(page, "network")
+    page.get_by_role("button", name="Step", exact=True).click()
+    wait_status(page, r"Step 1 of 100 · 250 agents")
+    page.wait_for_function(
+        "(old) => document.querySelector('img.chart-network').getAttribute('src') !== old", arg=before
+    )
+    assert page.problems == []
+
+
 def test_dashboard_in_browser(page, server):
     """Load offline; step and play; controls change the model; compare two runs; browse results."""
     check_page_loads_offline(page)
@@ -242,3 +255,4 @@ def test_dashboard_in_browser(page, server):
     check_controls_change_the_model(page)
     check_comparison_shows_two_runs(page)
     check_results_page(page, server)
+    check_back_to_explore_still_steps(page)
