@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from dashboards import figures  # noqa: E402
 from dashboards.simulation import Runs, default_values, to_config  # noqa: E402
+from sim.commands.dashboard import serve_command  # noqa: E402
 
 
 def server_side(agents: int, steps: int) -> list[float]:
@@ -86,18 +87,7 @@ def browser(agents: int, clicks: int) -> dict[str, list[float]]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     root = Path(__file__).resolve().parent.parent
-    cmd = [
-        sys.executable,
-        "-m",
-        "solara",
-        "run",
-        "dashboards/app.py",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--production",
-    ]
+    cmd = serve_command("127.0.0.1", port)
     proc = subprocess.Popen(cmd, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         url = f"http://127.0.0.1:{port}/"

@@ -87,12 +87,7 @@ class Config:
     def from_toml(cls, path: str | Path) -> Config:
         """Load and validate a scenario file."""
         path = Path(path)
-        if not path.is_file():
-            raise ConfigError("scenario", str(path), "an existing TOML file")
-        try:
-            data = tomllib.loads(path.read_text())
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError("scenario", str(path), "valid TOML", str(exc)) from None
+        data = read_toml(path, "scenario")
         data.setdefault("name", path.stem)
         return cls.from_dict(data)
 
@@ -214,6 +209,17 @@ class Config:
                     raise ConfigError(path, value, f"an existing {section} entry (there are {len(events)})")
                 events[index][key] = value
         return Config.from_dict(d)
+
+
+def read_toml(path: str | Path, what: str) -> dict[str, Any]:
+    """The table in a TOML file, or a :class:`ConfigError` naming ``what`` when it is missing or invalid."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(what, str(path), "an existing TOML file")
+    try:
+        return tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(what, str(path), "valid TOML", str(exc)) from None
 
 
 _PATH = re.compile(r"^(?:(schedule|shocks|interventions)\[(\d+)\]\.)?([A-Za-z_][A-Za-z0-9_]*)$")

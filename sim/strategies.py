@@ -44,7 +44,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sim.config import Config
+from sim.config import Config, read_toml
 from sim.errors import ConfigError
 from sim.params import INTERVENTION_FIELDS, PARAMS, SCHEDULE_FIELDS
 
@@ -361,14 +361,7 @@ class Library(Mapping[str, Strategy]):
     @classmethod
     def from_toml(cls, path: str | Path, base: Library | None = None) -> Library:
         """Strategies from a TOML file (added to ``base`` when given)."""
-        path = Path(path)
-        if not path.is_file():
-            raise ConfigError("strategies file", str(path), "an existing TOML file")
-        try:
-            data = tomllib.loads(path.read_text())
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError("strategies file", str(path), "valid TOML", str(exc)) from None
-        return cls.from_dict(data, origin=str(path), base=base)
+        return cls.from_dict(read_toml(path, "strategies file"), origin=str(path), base=base)
 
     @classmethod
     def builtin(cls) -> Library:

@@ -12,13 +12,14 @@ import os
 import re
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+
+from sim.commands.dashboard import serve_command
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("dashboard")]
 
@@ -41,18 +42,7 @@ def server(tmp_path_factory):
     log = tmp_path_factory.mktemp("log") / "solara.log"
     port = _free_port()
     env = {**os.environ, "EFFICACY_SIM_RESULTS": str(results)}
-    cmd = [
-        sys.executable,
-        "-m",
-        "solara",
-        "run",
-        "dashboards/app.py",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--production",
-    ]
+    cmd = serve_command("127.0.0.1", port)
     with open(log, "w") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"

@@ -11,6 +11,12 @@ APP = Path(__file__).resolve().parents[2] / "dashboards" / "app.py"
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
+def serve_command(host: str = "127.0.0.1", port: int = 8765, production: bool = True) -> list[str]:
+    """The command that serves the dashboard (run it from the repository root)."""
+    cmd = [sys.executable, "-m", "solara", "run", str(APP), "--host", host, "--port", str(port)]
+    return [*cmd, "--production"] if production else cmd
+
+
 def _port(text: str) -> int:
     try:
         port = int(text)
@@ -39,8 +45,6 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if args.host not in LOCAL_HOSTS:
         print(f"efficacy-sim dashboard: note: serving on {args.host}, reachable from other machines", file=sys.stderr)
-    cmd = [sys.executable, "-m", "solara", "run", str(APP), "--host", args.host, "--port", str(args.port)]
-    if not args.dev:
-        cmd.append("--production")
+    cmd = serve_command(args.host, args.port, production=not args.dev)
     print(f"efficacy-sim dashboard: http://{args.host}:{args.port}/ (Ctrl-C to stop)")
     return subprocess.call(cmd, cwd=APP.parent.parent)

@@ -10,12 +10,11 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim.config import Config, parse_path, spec_for
+from sim.config import Config, parse_path, read_toml, spec_for
 from sim.errors import ConfigError
 from sim.params import Param
 
@@ -164,12 +163,7 @@ class Experiment:
     def from_toml(cls, path: str | Path) -> Experiment:
         """Load an experiment file; ``base`` may be an inline table or a scenario path relative to the file."""
         path = Path(path)
-        if not path.is_file():
-            raise ConfigError("experiment", str(path), "an existing TOML file")
-        try:
-            data = tomllib.loads(path.read_text())
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError("experiment", str(path), "valid TOML", str(exc)) from None
+        data = read_toml(path, "experiment")
         data.setdefault("name", path.stem)
         if isinstance(data.get("base"), str):
             data["base"] = str((path.parent / data["base"]).resolve())
