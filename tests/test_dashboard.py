@@ -134,8 +134,9 @@ def check_stepping_updates_charts(page):
         )
     page.get_by_role("button", name="Run", exact=True).click()
     page.wait_for_function("() => /Step ([6-9]|\\d\\d+) of/.test(document.querySelector('.dash-status').innerText)")
-    page.screenshot(path=ARTIFACTS / "explore-running.png")
+    # pause before anything slow (a screenshot): a fast run would otherwise reach the last step and stop by itself
     page.get_by_role("button", name="Pause", exact=True).click()
+    page.screenshot(path=ARTIFACTS / "explore-running.png")
     page.get_by_role("button", name="Run", exact=True).wait_for()
     paused_at = step_of(page)
     page.wait_for_timeout(700)
