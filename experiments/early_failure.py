@@ -317,7 +317,6 @@ def main(argv=None) -> Path:
         d = paired(final, "efficacy_mean", shock_name(t0, s), shock_name(t1, s))
         contrasts[s] = (bootstrap_mean_ci(d), np.mean(d) / (np.std(d, ddof=1) or np.inf))
     dis_contrast = bootstrap_mean_ci(paired(final, "disengaged_share", shock_name(t0, sev), shock_name(t1, sev)))
-    low_high = {}
     w = whom[whom["step"] == t0].pivot_table(index="replicate", columns="tercile", values="d_efficacy", observed=True)
     low_high = bootstrap_mean_ci((w["low"] - w["high"]).to_numpy())
 
