@@ -6,37 +6,14 @@ compared per replicate (paired), which removes the between-replicate noise both 
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
+
+from sim.analysis.effects import bootstrap_ci  # one implementation, shared with the findings
 
 CONDITION = "condition"
-
-
-def bootstrap_ci(x: np.ndarray, n_boot: int = 2000, ci: float = 0.95, seed: int = 0) -> tuple[float, float]:
-    """Bootstrap CI of the mean of ``x`` (BCa via :func:`scipy.stats.bootstrap`, percentile if BCa fails).
-
-    NaNs are dropped. Fewer than two values give (nan, nan); values all equal give (value, value).
-    """
-    x = np.asarray(x, dtype=float)
-    x = x[~np.isnan(x)]
-    if len(x) < 2:
-        return float("nan"), float("nan")
-    if np.all(x == x[0]):
-        return float(x[0]), float(x[0])
-    for method in ("BCa", "percentile"):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            res = sps.bootstrap(
-                (x,), np.mean, n_resamples=n_boot, confidence_level=ci, method=method, rng=np.random.default_rng(seed)
-            )
-        lo, hi = float(res.confidence_interval.low), float(res.confidence_interval.high)
-        if np.isfinite(lo) and np.isfinite(hi):
-            return lo, hi
-    return float("nan"), float("nan")
 
 
 def _by(by: str | Sequence[str] | None) -> list[str]:
