@@ -24,22 +24,27 @@ from sim.config import Config
 from sim.mechanisms import (
     appraisal,
     choice,
+    complexity,
     effort,
+    feedback,
     mastery,
     performance,
     persuasion,
     physiological,
     schedules,
+    self_evaluation,
     skill,
     vicarious,
 )
-from sim.mechanisms._common import expectancy
+from sim.mechanisms._common import expectancy, logistic
 from sim.params import INTERVENTION_KINDS, LEVEL_MAX, PARAMS
 from sim.state import AVOIDING, DISENGAGED, ENGAGED, State, initial_state
 
-N_ROWS = S.U_INTERVENTION0 + len(INTERVENTION_KINDS)
+N_ROWS = S.N_STEP_ROWS
 KIND_INDEX = {k: i for i, k in enumerate(INTERVENTION_KINDS)}
 _NEVER = np.iinfo(np.int64).max
+PHASE_FIELDS = ("level", "spread", "ramp_rate", "target_success", "step_size", "offset", "ambiguity", "complexity")
+"""Numeric schedule-phase fields stacked as ``ev.phase_<name>`` arrays."""
 
 
 def stack_params(configs: Sequence[Config]) -> SimpleNamespace:
@@ -55,7 +60,7 @@ def stack_events(configs: Sequence[Config]) -> SimpleNamespace:
     ev = SimpleNamespace()
     ev.phase_start = np.full((runs, n_ph), _NEVER, dtype=np.int64)
     ev.phase_kind = np.zeros((runs, n_ph), dtype=np.int64)
-    for name in ("level", "spread", "ramp_rate", "target_success", "step_size", "offset"):
+    for name in PHASE_FIELDS:
         setattr(ev, "phase_" + name, np.zeros((runs, n_ph)))
     ev.shock_step = np.full((runs, n_sh), -1, dtype=np.int64)
     ev.shock_severity = np.zeros((runs, n_sh))
@@ -72,7 +77,7 @@ def stack_events(configs: Sequence[Config]) -> SimpleNamespace:
         for j, ph in enumerate(c.schedule):
             ev.phase_start[r, j] = ph["start"]
             ev.phase_kind[r, j] = schedules.KIND_CODE[ph["kind"]]
-            for name in ("level", "spread", "ramp_rate", "target_success", "step_size", "offset"):
+            for name in PHASE_FIELDS:
                 getattr(ev, "phase_" + name)[r, j] = ph[name]
         for j, sh in enumerate(c.shocks):
             ev.shock_step[r, j] = sh["step"]
@@ -106,6 +111,8 @@ def used_rows(p: SimpleNamespace, ev: SimpleNamespace) -> list[int]:
     if (p.reengage_prob > 0).any():
         rows.append(S.U_REENGAGE)
     rows += [S.U_INTERVENTION0 + k for k in range(len(INTERVENTION_KINDS)) if ev.iv_on[k].any()]
+    if ((p.use_feedback_ambiguity != 0) & (ev.phase_ambiguity > 0)).any():
+        rows.append(S.U_FEEDBACK)
     return rows
 
 
@@ -150,7 +157,7 @@ class Batch:
         self.ev = stack_events(configs)
         self.t = 0
 
-        draws = np.empty((self.runs, 6, self.agents))
+        draws = np.empty((self.runs, S.N_INITIAL_DRAWS, self.agents))
         for r, g in enumerate(self.streams):
             g.standard_normal(out=draws[r])
         self.state = initial_state(self.p, self.agents, draws)
@@ -263,7 +270,12 @@ def advance(
     # 7. Performance (Yerkes-Dodson efficiency)
     h = performance.hardness(d, st.skill, p.yd_hardness_scale)
     yd = performance.arousal_efficiency(arousal, h, p.yd_opt_easy, p.yd_opt_hard, p.yd_width)
-    p_success = performance.success_probability(st.skill, eff, d, p.effort_gain, p.perf_scale, yd, p.yd_cost)
+    # task complexity weakens the effort route (7.17)
+    gain_e = complexity.effort_gain(
+        p.effort_gain, take(ev.phase_complexity), p.complexity_effort_damping, p.use_complexity
+    )
+    cap = performance.capability(st.skill, eff, gain_e, yd, p.yd_cost)
+    p_success = logistic((cap - d) / p.perf_scale)
     earned = attempt & (row(S.U_OUTCOME) < p_success)
 
     # 8. Handed success: reported as success whatever the performance
@@ -298,19 +310,37 @@ def advance(
     new_skill = np.where(practised, st.skill + gain, st.skill - skill.decay(st.skill, p.skill_decay))
 
     # 11. Efficacy from the four sources
-    # 11a mastery
-    w = mastery.diagnostic_weight(eff, p.effort_attribution)
-    if on[KIND_INDEX["handed_success"]]:
-        w = np.where(handed, w * p.handed_discount, w)
+    # 11a mastery, from the perceived outcome (7.14) read with the agent's own biases (7.15)
+    ambiguity = feedback.effective_ambiguity(
+        take(ev.phase_ambiguity),
+        received[KIND_INDEX["specific_persuasion"]],
+        p.feedback_clarity,
+        p.use_feedback_ambiguity,
+    )
+    margin = feedback.performance_margin(cap, d, p.perf_scale, row(S.U_OUTCOME))
+    seen = feedback.perceived_success(
+        margin, st.efficacy - d + st.optimism, ambiguity, p.belief_scale, row(S.U_FEEDBACK), earned
+    )
+    seen = np.where(handed, 1.0, seen)  # a handed success is announced as one
     p_task = p_hat
     if shock_now:
-        w = np.where(shocked, severity, w)
+        seen = np.where(shocked, 0.0, seen)
         p_task = np.where(shocked, 0.5, p_hat)  # expectancy(e, e) = 1/2
-    err = np.where(acted, mastery.surprise(outcome, p_task), 0.0)
+    err = np.where(acted, mastery.surprise(seen, p_task), 0.0)
+    w = self_evaluation.attributed_weight(eff, p.effort_attribution, err >= 0.0, st.self_serving)
+    if on[KIND_INDEX["handed_success"]]:
+        w = np.where(handed, w * p.handed_discount, w)
+    if shock_now:
+        w = np.where(shocked, severity, w)
     use_mastery = p.use_mastery != 0  # switched off: own outcomes are no evidence (no efficacy, no strength)
     err = np.where(use_mastery, err, 0.0)
     d_mastery = mastery.efficacy_change(
-        err, w, st.strength, p.mastery_gain_success, p.mastery_gain_failure, st.sens_mastery
+        err,
+        w,
+        st.strength,
+        p.mastery_gain_success * st.good_news,
+        p.mastery_gain_failure * st.bad_news,
+        st.sens_mastery,
     )
     # 11b vicarious: neighbours seen acting this step, plus peer/expert models
     d_vic = vicarious.neighbour_evidence(
@@ -431,3 +461,4 @@ def advance(
     st.d_vicarious = d_vic
     st.d_persuasion = d_pers
     st.d_physiological = d_phys
+    st.perceived = np.where(acted, seen, np.nan)

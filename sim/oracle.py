@@ -9,7 +9,7 @@ reading and testing, not for experiments.
 
 What it shares with the core, on purpose:
 
-* the random stream (:func:`sim.streams.run_stream`) and the order of its draws: six standard
+* the random stream (:func:`sim.streams.run_stream`) and the order of its draws: ten standard
   normal rows for the initial population, then the observation network
   (:func:`sim.network.observation_network`, reused), then each step one ``random((N_ROWS, agents))``
   block from which agent ``i`` reads column ``i`` (rows named in :mod:`sim.streams`);
@@ -23,6 +23,7 @@ their values from before the step), and only then do all agents commit their new
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 from typing import Any
 
 import mesa
@@ -34,8 +35,14 @@ from sim.network import observation_network
 from sim.params import INTERVENTION_KINDS, LEVEL_MAX
 from sim.state import AVOIDING, DISENGAGED, ENGAGED
 
-N_ROWS = S.U_INTERVENTION0 + len(INTERVENTION_KINDS)
-"""Uniform draws per agent per step: the fixed rows of :mod:`sim.streams`, then one per intervention kind."""
+N_ROWS = S.U_INTERVENTION0 + len(INTERVENTION_KINDS) + 1
+"""Uniform draws per agent per step: the fixed rows of :mod:`sim.streams`, one per intervention kind,
+then the feedback-noise row."""
+U_FEEDBACK = N_ROWS - 1
+N_INITIAL = 10
+"""Standard normal draws per agent at the start: six for the population, four for the biases."""
+U_EDGE = 2.0**-53  # a uniform is kept in [U_EDGE, 1 - U_EDGE] before an inverse CDF
+AMBIGUITY_FLOOR = 1e-6  # feedback this clear (levels) counts as unambiguous
 
 
 def logistic(x: float) -> float:
@@ -48,6 +55,11 @@ def logistic(x: float) -> float:
 
 def clip(x: float, low: float, high: float) -> float:
     return min(max(x, low), high)
+
+
+def inverse_normal(u: float) -> float:
+    """Standard normal quantile of a uniform draw."""
+    return NormalDist().inv_cdf(clip(u, U_EDGE, 1.0 - U_EDGE))
 
 
 def bell(x: float, centre: float, width: float) -> float:
@@ -64,7 +76,7 @@ class OracleLearner(mesa.Agent):
         super().__init__(model)
         p = model.p
         self.index = index
-        z_skill, z_eff, z_arousal, z_m, z_l, z_a = z
+        z_skill, z_eff, z_arousal, z_m, z_l, z_a, z_opt, z_good, z_bad, z_ss = z
         # Initial population (same formulas as sim.state.initial_state, written per agent).
         self.skill = clip(p["skill_mean"] + p["skill_sd"] * z_skill, 0.0, LEVEL_MAX)
         rho = p["efficacy_skill_corr"]
@@ -79,9 +91,19 @@ class OracleLearner(mesa.Agent):
         self.persuaded_level = -math.inf  # no persuader has claimed anything yet
         self.task_level = 0.0
         self.ladder_level = 0.0
-        self.sens_mastery = math.exp(p["sensitivity_sd"] * z_m)
-        self.sens_learning = math.exp(p["sensitivity_sd"] * z_l)
-        self.sens_arousal = math.exp(p["sensitivity_sd"] * z_a)
+        # broad individual differences: one log-normal multiplier per sensitivity (1 when switched off)
+        individual = p["use_individual_differences"]
+        self.sens_mastery = math.exp(p["mastery_sensitivity_sd"] * z_m) if individual else 1.0
+        self.sens_learning = math.exp(p["learning_sensitivity_sd"] * z_l) if individual else 1.0
+        self.sens_arousal = math.exp(p["arousal_sensitivity_sd"] * z_a) if individual else 1.0
+        # person-level biases in self-evaluation
+        self.optimism = p["optimism_mean"] + p["optimism_sd"] * z_opt if p["use_optimism"] else 0.0
+        self.good_news = math.exp(p["good_news_sd"] * z_good) if p["use_news_asymmetry"] else 1.0
+        self.bad_news = math.exp(p["bad_news_sd"] * z_bad) if p["use_news_asymmetry"] else 1.0
+        if p["use_self_serving"]:
+            self.self_serving = clip(p["self_serving_mean"] + p["self_serving_sd"] * z_ss, 0.0, 1.0)
+        else:
+            self.self_serving = 0.0
         self.initial_skill = self.skill
         self.initial_efficacy = self.efficacy
         self.engagement = ENGAGED
@@ -93,6 +115,7 @@ class OracleLearner(mesa.Agent):
         self.attempted = self.success = self.handed = self.shocked = False
         self.effort = 0.0
         self.d_mastery = self.d_vicarious = self.d_persuasion = self.d_physiological = 0.0
+        self.perceived = math.nan
         self.observes: list[OracleLearner] = []
 
     # -- stage 1 ---------------------------------------------------------------------------------
@@ -174,9 +197,15 @@ class OracleLearner(mesa.Agent):
         optimum = p["yd_opt_easy"] + (p["yd_opt_hard"] - p["yd_opt_easy"]) * hard
         efficiency = bell(self.next_arousal, optimum, p["yd_width"])
         # arousal away from the optimum costs up to yd_cost levels of capability
-        capability = self.skill + p["effort_gain"] * (e - 0.5) - p["yd_cost"] * (1.0 - efficiency)
+        # on complex tasks effort carries less of the performance (task complexity)
+        complexity = m.phase["complexity"] if p["use_complexity"] else 0.0
+        effort_gain = p["effort_gain"] * (1.0 - p["complexity_effort_damping"] * complexity)
+        capability = self.skill + effort_gain * (e - 0.5) - p["yd_cost"] * (1.0 - efficiency)
         p_success = logistic((capability - self.d) / p["perf_scale"])
         self.earned = self.attempt and self.u[S.U_OUTCOME] < p_success
+        # the latent margin behind the outcome: positive exactly when the attempt succeeds
+        u_out = clip(self.u[S.U_OUTCOME], U_EDGE, 1.0 - U_EDGE)
+        self.margin = capability - self.d - p["perf_scale"] * math.log(u_out / (1.0 - u_out))
         self.was_handed = self.received.get("handed_success", False) and self.attempt and not self.earned
         reported = self.earned or self.was_handed
 
@@ -209,18 +238,45 @@ class OracleLearner(mesa.Agent):
         else:
             self.next_skill = self.skill - p["skill_decay"] * self.skill
 
-        # mastery: surprise weighted by how diagnostic the outcome was
+        # perceived outcome: the margin seen through ambiguous feedback, read against the belief
+        ambiguity = self.model.phase["ambiguity"] if p["use_feedback_ambiguity"] else 0.0
+        if self.received.get("specific_persuasion"):
+            ambiguity *= 1.0 - p["feedback_clarity"]  # explicit feedback clears part of it
         if self.was_shocked:
-            weight, expected = self.shock_severity, 0.5
+            seen = 0.0
+        elif self.was_handed:
+            seen = 1.0
+        elif ambiguity > AMBIGUITY_FLOOR:
+            b2 = p["belief_scale"] ** 2
+            signal = self.margin + ambiguity * inverse_normal(self.u[U_FEEDBACK])
+            expected_margin = eff - self.d + self.optimism
+            share = b2 / (b2 + ambiguity**2)  # weight of the signal against the expectation
+            estimate = share * signal + (1.0 - share) * expected_margin
+            spread = ambiguity * math.sqrt(b2) / math.sqrt(b2 + ambiguity**2)
+            seen = logistic(estimate / spread)
         else:
-            weight = 1.0 - p["effort_attribution"] * (1.0 - e)
+            seen = 1.0 if self.earned else 0.0
+        self.perceived = seen if self.acted else math.nan
+
+        # mastery: surprise weighted by how diagnostic the outcome was
+        expected = 0.5 if self.was_shocked else self.expected
+        # with mastery switched off, own outcomes are no evidence at all
+        self.error = (seen - expected) if self.acted and p["use_mastery"] else 0.0
+        good = (seen - expected) >= 0.0 if self.acted else True
+        if self.was_shocked:
+            weight = self.shock_severity
+        else:
+            # self-serving attribution: good news credited to ability, bad news partly excused
+            slack = p["effort_attribution"] * (1.0 - e)
+            keep = 1.0 - self.self_serving
+            weight = 1.0 - slack * keep if good else (1.0 - slack) * keep
             if self.was_handed:
                 weight *= p["handed_discount"]
-            expected = self.expected
-        # with mastery switched off, own outcomes are no evidence at all
-        self.error = (float(self.outcome) - expected) if self.acted and p["use_mastery"] else 0.0
         self.weight = weight
-        gain = p["mastery_gain_success"] if self.error >= 0.0 else p["mastery_gain_failure"]
+        if self.error >= 0.0:
+            gain = p["mastery_gain_success"] * self.good_news
+        else:
+            gain = p["mastery_gain_failure"] * self.bad_news
         d_mastery = gain * self.sens_mastery * weight * self.error / (1.0 + self.strength)
 
         # vicarious: neighbours seen acting this step, most informative one stage ahead
@@ -347,7 +403,7 @@ class OracleModel(mesa.Model):
         self.t = 0
         self.stream = S.run_stream(seed, run_index)
         n = config.agents
-        z = self.stream.standard_normal((6, n))  # initial population: one row per draw, column per agent
+        z = self.stream.standard_normal((N_INITIAL, n))  # initial population: one row per draw, column per agent
         for i in range(n):
             OracleLearner(self, i, [float(x) for x in z[:, i]])
         self.learners = self.agents_by_type[OracleLearner]

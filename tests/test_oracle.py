@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from sim.batch import Batch
 from sim.config import Config
 from sim.oracle import OracleModel
-from sim.params import INTERVENTION_KINDS
+from sim.params import INTERVENTION_KINDS, PARAMS
 from sim.state import DISENGAGED, State
 from tests.strategies import configs
 
@@ -92,7 +92,13 @@ SCENARIOS = {
     },
     "dense_network_rewired": {
         "seed": 21,
-        "params": {"network_degree": 50, "network_rewire": 0.5, "persuasion_rate": 0.5, "sensitivity_sd": 0.6},
+        "params": {
+            "network_degree": 50,
+            "network_rewire": 0.5,
+            "persuasion_rate": 0.5,
+            "learning_sensitivity_sd": 1.5,
+            "mastery_sensitivity_sd": 1.0,
+        },
         "schedule": [{"kind": "self_chosen", "start": 0, "offset": -0.5, "spread": 1.0}],
         "interventions": [
             {"kind": "peer_modelling", "start": 0, "end": 30},
@@ -101,10 +107,24 @@ SCENARIOS = {
     },
     "mechanisms_switched_off": {
         "seed": 8,
-        "params": {"use_strength": 0, "use_avoidance": 0, "use_physiological": 0, "use_mastery": 0},
+        "params": {p.name: 0 for p in PARAMS if p.group == "switches"},
         "schedule": [{"kind": "random", "start": 0, "level": 4.0, "spread": 2.5}],
         "shocks": [{"step": 6, "share": 0.5}],
         "interventions": [{"kind": "handed_success", "start": 2, "end": 20}],
+    },
+    "ambiguity_biases_complexity": {
+        "seed": 13,
+        "params": {"optimism_sd": 2.0, "good_news_sd": 1.0, "bad_news_sd": 1.0, "self_serving_sd": 0.5},
+        "schedule": [
+            {"kind": "random", "start": 0, "level": 3.5, "ambiguity": 3.0, "complexity": 0.8},
+            {"kind": "adaptive", "start": 10, "level": 3.0, "ambiguity": 0.0},
+            {"kind": "constant", "start": 18, "level": 4.0, "ambiguity": 0.5, "complexity": 1.0},
+        ],
+        "shocks": [{"step": 12, "share": 0.4}],
+        "interventions": [
+            {"kind": "specific_persuasion", "start": 5, "end": 25, "intensity": 0.5},
+            {"kind": "handed_success", "start": 20, "end": 26},
+        ],
     },
 }
 

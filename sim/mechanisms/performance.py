@@ -47,3 +47,14 @@ def success_probability(
         np.asarray(skill) + effort_gain * (np.asarray(effort_level) - 0.5) - yd_cost * (1.0 - np.asarray(efficiency))
     )
     return logistic((capability - difficulty) / perf_scale)
+
+
+def capability(
+    skill: ArrayLike, effort_level: ArrayLike, effort_gain: ArrayLike, efficiency: ArrayLike, yd_cost: ArrayLike
+) -> NDArray[np.float64]:
+    """Capability on this attempt: ``skill + effort_gain (effort - 1/2) - yd_cost (1 - efficiency)``.
+
+    The same capability as in :func:`success_probability`; the feedback rule reads it to form the
+    attempt's performance margin (:mod:`sim.mechanisms.feedback`).
+    """
+    return np.asarray(skill) + effort_gain * (np.asarray(effort_level) - 0.5) - yd_cost * (1.0 - np.asarray(efficiency))
