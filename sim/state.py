@@ -54,6 +54,11 @@ class State:
     d_vicarious: np.ndarray
     d_persuasion: np.ndarray
     d_physiological: np.ndarray
+    # persuaders' expectations of each learner (levels; one teacher per run) and the praise focus
+    teacher_expectation: np.ndarray
+    peer_expectation: np.ndarray  # also the learner's visible record (similarity of models)
+    praise_focus: np.ndarray  # -1 effort ... +1 ability reading of failure
+    d_observational: np.ndarray  # last step: skill gained from watching a model
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -81,9 +86,12 @@ def initial_state(p: SimpleNamespace, agents: int, draws: np.ndarray) -> State:
     ----------
     p : namespace of (runs, 1) parameter arrays.
     agents : number of agents per run.
-    draws : standard normal draws, shape (runs, 6, agents), from each run's own stream.
+    draws : standard normal draws, shape (runs, :data:`sim.streams.N_INITIAL`, agents), from each run's
+        own stream.
     """
-    z_skill, z_eff, z_arousal, z_m, z_l, z_a = (draws[:, i, :] for i in range(6))
+    from sim.mechanisms.expectations import initial_impression
+
+    z_skill, z_eff, z_arousal, z_m, z_l, z_a, z_teacher, z_peer = (draws[:, i, :] for i in range(8))
     runs = draws.shape[0]
     skill = np.clip(p.skill_mean + p.skill_sd * z_skill, 0.0, LEVEL_MAX)
     rho = p.efficacy_skill_corr
@@ -131,4 +139,8 @@ def initial_state(p: SimpleNamespace, agents: int, draws: np.ndarray) -> State:
         d_vicarious=full(0.0),
         d_persuasion=full(0.0),
         d_physiological=full(0.0),
+        teacher_expectation=initial_impression(skill, p.teacher_impression_sd, z_teacher),
+        peer_expectation=initial_impression(skill, p.peer_impression_sd, z_peer),
+        praise_focus=full(0.0),
+        d_observational=full(0.0),
     )

@@ -11,9 +11,20 @@ from functools import partial
 
 import numpy as np
 
+from sim.params import INTERVENTION_KINDS
+
 # Uniform draws each agent gets every step, one row per use (fixed layout: the oracle reads it too).
 U_ATTEMPT, U_OUTCOME, U_TASK, U_SHOCK, U_PERSUADE, U_REENGAGE = range(6)
 U_INTERVENTION0 = 6  # one row per intervention kind follows
+# after the intervention rows: the outcome of each modelling demonstration (docs/ODD.md 7.13)
+U_PEER_DEMO = U_INTERVENTION0 + len(INTERVENTION_KINDS)
+U_EXPERT_DEMO = U_PEER_DEMO + 1
+N_ROWS = U_EXPERT_DEMO + 1
+"""Uniform rows per agent per step."""
+
+N_INITIAL = 8
+"""Standard normal rows of the initial population (docs/ODD.md section 5): skill, efficacy, arousal,
+the three sensitivities, then the teacher's and the peers' impression errors."""
 
 
 def run_stream(seed: int, run_index: int) -> np.random.Generator:

@@ -62,6 +62,7 @@ ALL_INTERVENTIONS = [
     {"kind": "specific_persuasion", "start": 1, "end": 30, "intensity": 0.5},
     {"kind": "generic_praise", "start": 4, "end": 12, "intensity": 0.8},
     {"kind": "arousal_reappraisal", "start": 0, "end": 22, "target": "below", "threshold": 3.0},
+    {"kind": "effort_praise", "start": 6, "end": 26, "intensity": 0.6},
 ]
 
 SCENARIOS = {
