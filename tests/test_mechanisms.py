@@ -357,3 +357,121 @@ def test_shock_lowers_efficacy_and_raises_arousal_in_the_core() -> None:
     assert (b.state.shocked == engaged).all()
     assert b.state.efficacy[engaged].mean() < a.state.efficacy[engaged].mean() - 0.5
     assert b.state.arousal[engaged].mean() > a.state.arousal[engaged].mean() + 0.2
+
+
+# -- items 3, 4, 6 inside the core: switches, real models, expectations, praise focus -----------------
+EVERY_HOOK = [
+    {"kind": "peer_modelling", "start": 0, "end": 15},
+    {"kind": "expert_modelling", "start": 0, "end": 15, "intensity": 0.5},
+    {"kind": "specific_persuasion", "start": 0, "end": 15, "intensity": 0.5},
+    {"kind": "generic_praise", "start": 0, "end": 15, "intensity": 0.3},
+    {"kind": "effort_praise", "start": 0, "end": 15, "intensity": 0.3},
+]
+
+
+def _sums(cfg: Config, steps: int = 15) -> dict[str, float]:
+    """Absolute totals over ``steps`` of what each of the switched mechanisms contributed."""
+    b = Batch([cfg])
+    out = {"vicarious": 0.0, "persuasion": 0.0, "observational": 0.0, "focus": 0.0}
+    for _ in range(steps):
+        b.step()
+        out["vicarious"] += float(np.abs(b.state.d_vicarious).sum())
+        out["persuasion"] += float(np.abs(b.state.d_persuasion).sum())
+        out["observational"] += float(np.abs(b.state.d_observational).sum())
+        out["focus"] += float(np.abs(b.state.praise_focus).sum())
+    return out
+
+
+@pytest.mark.parametrize(
+    ("switch", "silenced"),
+    [
+        ("use_vicarious", ["vicarious"]),
+        ("use_persuasion", ["persuasion", "focus"]),
+        ("use_observational_learning", ["observational"]),
+    ],
+)
+def test_a_switched_off_mechanism_contributes_nothing(switch: str, silenced: list[str]) -> None:
+    base = Config.from_dict(
+        {"agents": 200, "steps": 15, "seed": 3, "params": {"persuasion_rate": 0.3}, "interventions": EVERY_HOOK}
+    )
+    on, off = _sums(base), _sums(base.with_values({switch: 0}))
+    for name in silenced:
+        assert on[name] > 0 and off[name] == 0.0, name
+    for name in set(on) - set(silenced) - {"focus"}:
+        assert off[name] > 0, name  # the others still work
+
+
+def test_without_expectations_messages_claim_relative_to_own_efficacy() -> None:
+    praise = {"interventions": [{"kind": "generic_praise", "start": 0, "end": 1}], "persuasion_rate": 0.0}
+    on = Batch([Config.default(agents=100, seed=5).with_values(praise)])
+    off = Batch([Config.default(agents=100, seed=5, use_expectations=0).with_values(praise)])
+    teacher, efficacy = on.state.teacher_expectation.copy(), on.state.efficacy.copy()
+    on.step()
+    off.step()
+    got = on.state.dose > 0
+    assert got.any()
+    inflation = P["praise_inflation"]
+    assert np.allclose(on.state.persuaded_level[got], teacher[got] + inflation)
+    assert np.allclose(off.state.persuaded_level[got], efficacy[got] + inflation)
+
+
+def test_specific_feedback_from_a_low_expectation_teacher_lowers_belief() -> None:
+    """The teacher claims its expectation + margin: a learner it expects little of is talked down."""
+    cfg = Config.default(agents=400, seed=6, persuasion_rate=0.0, teacher_impression_sd=2.0).with_values(
+        {"interventions": [{"kind": "specific_persuasion", "start": 0, "end": 1}]}
+    )
+    b = Batch([cfg])
+    gap = b.state.teacher_expectation + P["persuasion_margin"] - b.state.efficacy
+    b.step()
+    d = b.state.d_persuasion
+    assert (d[gap < -0.5] < 0).all() and (d[gap > 0.5] > 0).all()
+    assert (gap < -0.5).sum() > 20 and (gap > 0.5).sum() > 20
+
+
+def test_teacher_expectation_tracks_observed_performance_in_the_core() -> None:
+    b = Batch([Config.default(agents=400, seed=2, steps=60, teacher_impression_sd=2.0)])
+    before = np.corrcoef(b.state.teacher_expectation[0], b.state.skill[0])[0, 1]
+    b.run(60)
+    after = np.corrcoef(b.state.teacher_expectation[0], b.state.skill[0])[0, 1]
+    assert after > before + 0.1
+
+
+def test_a_failure_after_ability_praise_hurts_more_than_after_effort_praise() -> None:
+    """Same seed, same first step; only the aim of step 0's praise differs (Mueller & Dweck 1998)."""
+    runs = {}
+    for kind in ("generic_praise", "effort_praise"):
+        cfg = Config.default(agents=300, seed=7, persuasion_rate=0.0).with_values(
+            {
+                "schedule": [{"kind": "constant", "start": 0, "level": 3.0}],
+                "interventions": [{"kind": kind, "start": 0, "end": 1}],
+            }
+        )
+        b = Batch([cfg])
+        b.step()
+        state0 = b.state.copy()
+        b.step()
+        runs[kind] = (state0, b.state)
+    (a0, a1), (e0, e1) = runs["generic_praise"], runs["effort_praise"]
+    assert np.array_equal(a0.efficacy, e0.efficacy)  # the praise differs only in its aim
+    assert (a0.praise_focus > 0).any() and (e0.praise_focus < 0).any()
+    failed = a1.attempted & ~a1.success & (a0.praise_focus > 0) & (e0.praise_focus < 0)
+    assert failed.sum() > 5
+    assert (a1.d_mastery[failed] < e1.d_mastery[failed]).all()
+    succeeded = a1.success & (a0.praise_focus > 0)
+    assert np.allclose(a1.d_mastery[succeeded], e1.d_mastery[succeeded])  # success is read the same
+
+
+def test_without_error_learning_every_attempt_teaches_the_same_information() -> None:
+    def info(cfg: Config) -> np.ndarray:
+        b = Batch([cfg])
+        s0 = b.state.skill.copy()
+        b.step()
+        practised = b.state.attempted
+        base = cfg.params["learn_rate"] * b.state.sens_learning * b.state.effort * (LEVEL_MAX - s0) / LEVEL_MAX
+        keep = practised & (base > 0)
+        return (b.state.skill - s0)[keep] / base[keep]
+
+    cfg = Config.default(agents=300, seed=4).with_values({"schedule": [{"kind": "random", "start": 0, "spread": 3.0}]})
+    flat, driven = info(cfg.with_values({"use_error_learning": 0})), info(cfg)
+    assert np.allclose(flat, (1 + P["failure_learning"]) / 4)
+    assert driven.std() > 0.05 and driven.min() >= 0
