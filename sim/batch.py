@@ -372,33 +372,38 @@ def advance(
     use_pers = p.use_persuasion > 0
     use_exp = p.use_expectations > 0
     x_t, x_p = st.teacher_expectation, st.peer_expectation
-    teacher_claim = np.where(use_exp, x_t, st.efficacy) + p.praise_inflation
-    specific_spec = np.where(use_exp, expectations.specificity(x_t, d, p.generic_specificity, p.belief_scale), 1.0)
     got_ability = received[KIND_INDEX["generic_praise"]] & use_pers
     got_effort = received[KIND_INDEX["effort_praise"]] & use_pers
+
+    def teacher_claim() -> np.ndarray:
+        return np.where(use_exp, x_t, st.efficacy) + p.praise_inflation
+
+    # (got, claimed level, specificity, source credibility); levels and specificities are computed only
+    # for messages someone receives this step
     messages = (
         (
             engaged & use_pers & (row(S.U_PERSUADE) < p.persuasion_rate),
-            np.where(use_exp, x_p, st.efficacy) + p.peer_praise_inflation,
-            p.generic_specificity,
+            lambda: np.where(use_exp, x_p, st.efficacy) + p.peer_praise_inflation,
+            lambda: p.generic_specificity,
             p.peer_credibility,
         ),
         (
             received[KIND_INDEX["specific_persuasion"]] & use_pers,
-            np.where(use_exp, x_t, st.skill) + p.persuasion_margin,
-            specific_spec,
+            lambda: np.where(use_exp, x_t, st.skill) + p.persuasion_margin,
+            lambda: np.where(use_exp, expectations.specificity(x_t, d, p.generic_specificity, p.belief_scale), 1.0),
             p.teacher_credibility,
         ),
-        (got_ability, teacher_claim, p.generic_specificity, p.teacher_credibility),
-        (got_effort, teacher_claim, p.generic_specificity, p.teacher_credibility),
+        (got_ability, teacher_claim, lambda: p.generic_specificity, p.teacher_credibility),
+        (got_effort, teacher_claim, lambda: p.generic_specificity, p.teacher_credibility),
     )
     d_pers = np.zeros((runs, n))
     claimed = st.persuaded_level
-    for got, level, spec, source in messages:
+    for got, level_of, spec_of, source in messages:
         if not got.any():
             continue
+        level = level_of()
         delta = persuasion.efficacy_change(
-            st.efficacy, level, st.credibility * source, spec, p.persuasion_gain, st.strength
+            st.efficacy, level, st.credibility * source, spec_of(), p.persuasion_gain, st.strength
         )
         d_pers = d_pers + np.where(got, delta, 0.0)
         claimed = np.where(got, level, claimed)
@@ -433,9 +438,10 @@ def advance(
     st.peer_expectation = expectations.update(
         st.peer_expectation, acted, task, outcome, p.peer_expectation_rate, p.belief_scale
     )
-    st.praise_focus = praise_focus.update(
-        st.praise_focus, got_ability, got_effort, p.praise_focus_rate, p.praise_focus_decay
-    )
+    if got_ability.any() or got_effort.any() or st.praise_focus.any():  # all zero stays zero without praise
+        st.praise_focus = praise_focus.update(
+            st.praise_focus, got_ability, got_effort, p.praise_focus_rate, p.praise_focus_decay
+        )
     tk = take(ev.phase_kind)
     if (tk == schedules.ADAPTIVE).any():
         st.task_level = np.where(

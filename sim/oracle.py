@@ -250,9 +250,11 @@ class OracleLearner(mesa.Agent):
 
         # real models: a peer one stage ahead by record, or the run's best performer, tries this agent's task
         self.d_observational = 0.0
-        others = [a for a in self.model.by_index if a is not self]
         for kind, row in (("peer_modelling", S.U_PEER_DEMO), ("expert_modelling", S.U_EXPERT_DEMO)):
-            if not self.received.get(kind) or not others or not (p["use_vicarious"] or p["use_observational_learning"]):
+            if not self.received.get(kind) or not (p["use_vicarious"] or p["use_observational_learning"]):
+                continue
+            others = [a for a in self.model.by_index if a is not self]
+            if not others:
                 continue
             if kind == "peer_modelling":
                 target = own + p["stage_ahead"]
