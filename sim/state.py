@@ -61,6 +61,11 @@ class State:
     d_persuasion: np.ndarray
     d_physiological: np.ndarray
     perceived: np.ndarray  # perceived outcome of the own attempt in [0, 1] (NaN: did not act)
+    # persuaders' expectations of each learner (levels; one teacher per run) and the praise focus
+    teacher_expectation: np.ndarray
+    peer_expectation: np.ndarray  # also the learner's visible record (similarity of models)
+    praise_focus: np.ndarray  # -1 effort ... +1 ability reading of failure
+    d_observational: np.ndarray  # last step: skill gained from watching a model
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -88,11 +93,14 @@ def initial_state(p: SimpleNamespace, agents: int, draws: np.ndarray) -> State:
     ----------
     p : namespace of (runs, 1) parameter arrays.
     agents : number of agents per run.
-    draws : standard normal draws, shape (runs, :data:`sim.streams.N_INITIAL_DRAWS`, agents), from
-        each run's own stream (rows named in :mod:`sim.streams`).
+    draws : standard normal draws, shape (runs, :data:`sim.streams.N_INITIAL`, agents), from each
+        run's own stream (rows named in :mod:`sim.streams`).
     """
+    from sim.mechanisms.expectations import initial_impression
+
     z_skill, z_eff, z_arousal, z_m, z_l, z_a = (draws[:, i, :] for i in range(6))
     z_opt, z_good, z_bad, z_ss = (draws[:, i, :] for i in range(S.Z_OPTIMISM, S.Z_SELF_SERVING + 1))
+    z_teacher, z_peer = draws[:, S.Z_TEACHER, :], draws[:, S.Z_PEER, :]
     runs = draws.shape[0]
     skill = np.clip(p.skill_mean + p.skill_sd * z_skill, 0.0, LEVEL_MAX)
     rho = p.efficacy_skill_corr
@@ -145,4 +153,8 @@ def initial_state(p: SimpleNamespace, agents: int, draws: np.ndarray) -> State:
         d_persuasion=full(0.0),
         d_physiological=full(0.0),
         perceived=full(np.nan),
+        teacher_expectation=initial_impression(skill, p.teacher_impression_sd, z_teacher),
+        peer_expectation=initial_impression(skill, p.peer_impression_sd, z_peer),
+        praise_focus=full(0.0),
+        d_observational=full(0.0),
     )

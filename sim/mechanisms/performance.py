@@ -2,7 +2,7 @@
 
 Source: Yerkes & Dodson (1908), via Teigen (1994): the most favourable arousal falls as tasks get
 harder; Sorensen et al. (2022) for a mechanistic account. The Gaussian efficiency form with an
-optimum that moves with difficulty is a modelling assumption (ANCHORS.md).
+optimum that moves with difficulty is a modelling assumption (Teigen 1994; Corbett 2015).
 IMWM (Vancouver, Wang & Li 2018): performance grows with effort times ability.
 """
 
