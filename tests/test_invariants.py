@@ -25,6 +25,10 @@ def check_step(prev, st, forgetting) -> None:  # noqa: ANN001 - two State object
     """
     for name in ("skill", "efficacy", "task_level", "ladder_level", "initial_skill", "initial_efficacy"):
         assert in_range(getattr(st, name), 0.0, LEVEL_MAX), name
+    for name in ("teacher_expectation", "peer_expectation"):
+        assert in_range(getattr(st, name), 0.0, LEVEL_MAX), name
+    assert in_range(st.praise_focus, -1.0, 1.0)
+    assert np.all(st.d_observational >= 0)
     for name in ("arousal", "arousal_base", "reappraisal", "credibility", "effort"):
         assert in_range(getattr(st, name), 0.0, 1.0), name
     for name in ("strength", "d_mastery", "d_vicarious", "d_persuasion", "d_physiological"):

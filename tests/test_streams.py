@@ -86,3 +86,26 @@ def test_batch_drawing_used_rows_equals_batch_drawing_all(subset: slice) -> None
         full.step()
         for name in STATE_FIELDS:
             assert np.array_equal(getattr(lean.state, name), getattr(full.state, name)), name
+
+
+def test_demonstration_rows_are_drawn_only_when_someone_can_watch() -> None:
+    models = {
+        "interventions": [
+            {"kind": "peer_modelling", "start": 0, "end": 20},
+            {"kind": "expert_modelling", "start": 5, "end": 20, "intensity": 0.5},
+        ]
+    }
+    cfg = Config.default(agents=700, steps=20).with_values(models)
+    lean = Batch([cfg], seeds=[3])
+    assert {S.U_PEER_DEMO, S.U_EXPERT_DEMO} <= set(lean.rows)
+    blind = Batch([cfg.with_values({"use_vicarious": 0, "use_observational_learning": 0})])
+    assert not {S.U_PEER_DEMO, S.U_EXPERT_DEMO} & set(blind.rows)
+    full = Batch([cfg], seeds=[3], all_rows=True)
+    watched = 0
+    for _ in range(20):
+        lean.step()
+        full.step()
+        watched += int((lean.state.d_observational > 0).sum())
+    for name in (*STATE_FIELDS, "d_observational", "peer_expectation", "teacher_expectation"):
+        assert np.array_equal(getattr(lean.state, name), getattr(full.state, name)), name
+    assert watched > 0  # the demonstrations were drawn and read
