@@ -27,8 +27,9 @@ MAX_RUNS = 1_000_000
 MAX_AGENT_STEPS = 100_000_000_000
 """Most agent-steps (sum over runs of agents x steps) one experiment or run may have: about three
 hours on two cores at the measured ten million agent-steps per second per core."""
-MAX_MEMORY_BYTES = 8 * 2**30
-"""Largest estimated working memory of a sweep or run (see :func:`sim.engine.run.memory_estimate`)."""
+MAX_MEMORY_BYTES = 12 * 2**30
+"""Largest estimated working memory of a sweep or run (see :func:`sim.engine.run.memory_estimate`): half
+of the 24 GiB of the machines this project runs on, enough for one run of the declared maximum of agents."""
 
 # -- execution ---------------------------------------------------------------------------------------
 MAX_WORKERS = 256
