@@ -102,7 +102,14 @@ def run(args: argparse.Namespace) -> int:
         resumes = f", resuming {plan['resumes']} finished chunks" if plan["resumes"] else ""
         print(f"efficacy-sim sweep: dry run: would write {plan['out']}{resumes}", file=sys.stderr)
         return 0
-    res = run_experiment(exp, progress=args.progress, **settings)
+    import warnings
+
+    def show(message, category, *_: object, **__: object) -> None:  # one line, without the source line
+        print(f"efficacy-sim sweep: warning: {message}", file=sys.stderr)
+
+    with warnings.catch_warnings():
+        warnings.showwarning = show
+        res = run_experiment(exp, progress=args.progress, **settings)
     m = res.manifest
     print(
         f"{res.path}: {m['runs']:,} runs, {len(m['chunks_done'])}/{m['chunks']} chunks; tables: {', '.join(m['tables'])}"

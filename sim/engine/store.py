@@ -230,23 +230,25 @@ def _alive(pid: int) -> bool:
 
 
 # -- checking parts -----------------------------------------------------------------------------------
-def check_parts(folder: Path, man: dict[str, Any], hashes: bool) -> dict[int, str]:
-    """Chunks listed as done whose parts are missing or differ from their records: ``{chunk: problem}``.
+def check_parts(folder: Path, man: dict[str, Any], hashes: bool) -> dict[int, tuple[Path, str]]:
+    """Chunks listed as done whose parts are missing or differ from their records: ``{chunk: (file, problem)}``.
 
     ``hashes`` also compares content hashes (reads every part); without it, only presence and sizes.
     A manifest of format 1 (no records) has its parts checked by presence of the series part and
     by reading their Parquet footers.
     """
-    bad: dict[int, str] = {}
+    bad: dict[int, tuple[Path, str]] = {}
     records = man.get("parts")
     for c in sorted(man["chunks_done"]):
         if records is None:  # format 1
             problem = _check_unrecorded(folder, man, c)
         else:
             rec = records.get(str(c))
-            problem = "has no record of its parts" if not isinstance(rec, dict) else None
+            problem = (folder / MANIFEST, f"has no record of chunk {c}") if not isinstance(rec, dict) else None
             for table, r in (rec or {}).items():
-                problem = problem or _check_file(part_path(folder, table, c), r, hashes)
+                f = part_path(folder, table, c)
+                why = problem is None and _check_file(f, r, hashes)
+                problem = problem or ((f, why) if why else None)
         if problem:
             bad[c] = problem
     return bad
@@ -254,36 +256,36 @@ def check_parts(folder: Path, man: dict[str, Any], hashes: bool) -> dict[int, st
 
 def _check_file(f: Path, rec: Any, hashes: bool) -> str | None:
     if not isinstance(rec, dict) or not isinstance(rec.get("bytes"), int) or not isinstance(rec.get("sha256"), str):
-        return f"{f}: its record in the manifest is damaged"
+        return "its record in the manifest is damaged"
     try:
         size = f.stat().st_size
     except FileNotFoundError:
-        return f"{f} is missing"
+        return "is missing"
     except OSError as exc:
-        return f"{f} cannot be read ({os_problem(exc)})"
+        return f"cannot be read ({os_problem(exc)})"
     if size != rec["bytes"]:
-        return f"{f} has {size:,} bytes, {rec['bytes']:,} when written (truncated or overwritten)"
+        return f"has {size:,} bytes, {rec['bytes']:,} when written (truncated or overwritten)"
     if hashes:
         try:
             digest = hashlib.sha256(f.read_bytes()).hexdigest()
         except OSError as exc:
-            return f"{f} cannot be read ({os_problem(exc)})"
+            return f"cannot be read ({os_problem(exc)})"
         if digest != rec["sha256"]:
-            return f"{f} differs from what was written (content hash mismatch: damaged)"
+            return "differs from what was written (content hash mismatch: damaged)"
     return None
 
 
-def _check_unrecorded(folder: Path, man: dict[str, Any], c: int) -> str | None:
+def _check_unrecorded(folder: Path, man: dict[str, Any], c: int) -> tuple[Path, str] | None:
     series = part_path(folder, "series", c)
     if not series.is_file():
-        return f"{series} is missing"
+        return series, "is missing"
     for table in man.get("tables", TABLES):
         f = part_path(folder, table, c)
         if f.is_file():
             try:
                 pq.read_metadata(f)
             except (OSError, pa.ArrowException) as exc:
-                return f"{f} is damaged ({type(exc).__name__})"
+                return f, f"is damaged ({type(exc).__name__})"
     return None
 
 
@@ -442,8 +444,8 @@ def open_store(
 def _repair(path: Path, man: dict[str, Any]) -> None:
     """Drop done chunks whose parts fail their check (they are computed again); upgrade format 1."""
     bad = check_parts(path, man, hashes=True)
-    for c, problem in bad.items():
-        warnings.warn(f"{path}: chunk {c}: {problem}; computing it again", stacklevel=3)
+    for c, (f, problem) in bad.items():
+        warnings.warn(f"{f}: {problem}; computing chunk {c} again", stacklevel=3)
     man["chunks_done"] = [c for c in man["chunks_done"] if c not in bad]
     if "parts" not in man:
         man["parts"] = {str(c): _records_of(path, man, c) for c in man["chunks_done"]}
@@ -507,11 +509,13 @@ class Results:
         rec = man.get("runs_file")
         runs_problem = _check_file(self.path / RUNS, rec, hashes=False) if rec else None
         if not rec and not (self.path / RUNS).is_file():
-            runs_problem = f"{self.path / RUNS} is missing"
-        if runs_problem or bad:
-            problem = runs_problem or bad[min(bad)]
+            runs_problem = "is missing"
+        if runs_problem:
+            raise StoreError(self.path / RUNS, runs_problem, _RERUN)
+        if bad:
+            f, problem = bad[min(bad)]
             more = f" ({len(bad)} chunks affected)" if len(bad) > 1 else ""
-            raise StoreError(self.path, problem + more, _RERUN)
+            raise StoreError(f, problem + more, _RERUN)
         self.complete = len(man["chunks_done"]) == man["chunks"]
         if not self.complete:
             warnings.warn(
