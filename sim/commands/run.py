@@ -131,6 +131,7 @@ def write_run(config: Any, out: Path, progress: bool | None = None) -> Any:
     stage = staged("new")
     todo = f"free space or fix the folder's permissions and run again; {out} is unchanged"
     try:
+        stage.mkdir(parents=True)
         res = run_scenario(config, stage, progress=progress)
         if not out.exists():
             os.rename(stage, out)
