@@ -273,7 +273,9 @@ def read_toml(path: str | Path, what: str) -> dict[str, Any]:
         if isinstance(exc, ConfigError):
             raise
         raise ConfigError(what, str(path), "a readable TOML file", str(exc).split("\n")[0]) from None
-    if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(raw) > 1 and b"\x00" in raw[:2]):
+    # a byte-order mark, or ASCII text with a NUL after (LE) or before (BE) every character
+    utf16 = len(raw) >= 4 and ((raw[1] == 0 and raw[3] == 0) or (raw[0] == 0 and raw[2] == 0))
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or utf16:
         raise ConfigError(what, str(path), "a UTF-8 TOML file", "this one looks UTF-16 encoded: save it as UTF-8")
     try:
         text = raw.decode("utf-8-sig")

@@ -120,6 +120,8 @@ def run_experiment(
         # never start more workers than there are chunks left to compute
         todo = store.manifest["chunks"] - len(done)
         n_workers = max(1, min(n_workers, todo))
+        if executor == "processes":
+            store.manifest["sessions"][-1]["workers"] = n_workers
         tasks = plan_tasks(exp, design, chunk_runs, done)
         if executor == "serial":
             results = ex.serial(tasks)
