@@ -418,3 +418,23 @@ def test_many_mutated_files_through_the_planner(tmp_path, kind, template):
             assert "\n" not in str(exc)
 
     check()
+
+
+def test_readme_states_the_declared_limits():
+    """The README's table of limits shows the values of :mod:`sim.limits` (declared once, documented)."""
+    from sim import limits
+
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = text[text.index("### Data safety and limits") :]
+    for value in (
+        f"{limits.MAX_TOML_BYTES:,} bytes",
+        f"{limits.MAX_TOML_DEPTH} levels",
+        f"1-{limits.MAX_NAME_LENGTH} characters",
+        f"| {limits.MAX_POINTS:,} |",
+        f"| {limits.MAX_RUNS:,} |",
+        f"| {limits.MAX_AGENT_STEPS:,} |",
+        f"| {limits.MAX_MEMORY_BYTES // 2**30} GiB |",
+        f"| {limits.MAX_WORKERS} (",
+        f"| {limits.SCHEDULER_TIMEOUT:g} s, first frame at most {limits.SCHEDULER_MAX_FRAME // 2**20} MiB |",
+    ):
+        assert value in section, value
