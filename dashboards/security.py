@@ -30,9 +30,21 @@ ASGIApp = Callable[[Scope, Callable[[], Awaitable[dict]], Callable[[dict], Await
 
 
 def served_hosts(host: str) -> tuple[str, ...]:
-    """Host names a request may name: the one served, and this machine's names when it is local."""
+    """Host names a request may name: the one served, and this machine's names when it is local.
+
+    Served on all addresses (``0.0.0.0``, ``::``), also this machine's host name and its addresses.
+    """
+    import socket
+
     host = host.strip("[]").lower()
-    if host in LOOPBACK or host in ("0.0.0.0", "::"):
+    if host in ("0.0.0.0", "::"):
+        name = socket.gethostname().lower()
+        try:
+            addresses = {a[4][0] for a in socket.getaddrinfo(name, None)}
+        except OSError:
+            addresses = set()
+        return tuple(dict.fromkeys((*LOOPBACK, host, name, *sorted(addresses))))
+    if host in LOOPBACK:
         return tuple(dict.fromkeys((*LOOPBACK, host)))
     return (host,)
 
