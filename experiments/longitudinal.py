@@ -412,6 +412,30 @@ def fig_reliability(rel: pd.DataFrame, declared: float, out: Path):
 
 
 # ==== report ========================================================================================
+def plain_answer(found: list[Finding], cmp: pd.DataFrame) -> str:
+    """The plain-language answer, written from the numbers (never from an expected outcome)."""
+    v = cmp.set_index(["quantity", "scores"])["model"]
+    p2e, e2p = found[0], found[1]
+    share = 1.0 - v[("E_to_P", "true scores")] / v[("E_to_P", "observed")] if v[("E_to_P", "observed")] > 0 else np.nan
+    artefact = (
+        f" On the hidden true scores the paths are {fmt(v[('P_to_E', 'true scores')])} and "
+        f"{fmt(v[('E_to_P', 'true scores')])}: about {share:.0%} of the observed efficacy -> performance path comes "
+        "from measurement error in the earlier test score it controls for, not from efficacy."
+        if np.isfinite(share) and share > 0
+        else f" On the hidden true scores the paths are {fmt(v[('P_to_E', 'true scores')])} and "
+        f"{fmt(v[('E_to_P', 'true scores')])}."
+    )
+    r = v[("between_r", "observed")]
+    return (
+        f"Measured as a study would measure them, performance predicts later self-reported efficacy by "
+        f"{fmt(p2e.effect.estimate)} SD per SD (verdict: {p2e.verdict}) and self-reported efficacy predicts later "
+        f"test performance by {fmt(e2p.effect.estimate)} (verdict: {e2p.verdict}); the published meta-analytic "
+        f"paths are +0.205 and +0.071.{artefact} Learners' beliefs and performance are "
+        f"{'more' if r > 0.38 else 'less'} closely linked than in real studies (between-person r = {fmt(r)} against "
+        "+0.38)."
+    )
+
+
 def _tables(cmp: pd.DataFrame, atten: pd.DataFrame, rel: pd.DataFrame) -> tuple[str, str]:
     lines = [
         "| quantity | scores | model (95% CI over studies) | published | source |",
@@ -420,7 +444,7 @@ def _tables(cmp: pd.DataFrame, atten: pd.DataFrame, rel: pd.DataFrame) -> tuple[
     for _, r in cmp.iterrows():
         lines.append(
             f"| {r['label']} | {r['scores']} | {fmt(r['model'])} ({fmt(r['lo'])} to {fmt(r['hi'])}) | "
-            f"{fmt(r['published'])} | {r['source']} |"
+            f"{fmt(r['published'], digits=3)} | {r['source']} |"
         )
     comparison = "\n".join(lines)
     a = {c: mean_ci(atten[c]) for c in ("r_observed", "r_true", "r_predicted")}
@@ -497,24 +521,24 @@ def main(argv=None) -> Path:
     found = findings(assoc, atten)
     figs = [fig_panel(panel, out), fig_paths(assoc, out), fig_reliability(rel, design.self_report_reliability, out)]
 
-    p2e, e2p = found[0].effect, found[1].effect
-    obs = cmp[cmp["scores"] == "observed"].set_index("quantity")
+    r_between = float(cmp.set_index(["quantity", "scores"]).loc[("between_r", "observed"), "model"])
     plain = PlainSummary(
         question="If we studied the simulated learners the way field studies study students, measuring their "
         "self-efficacy with a questionnaire and their performance with a test, every few weeks, what would we find, "
         "and how does it compare with what real studies find?",
-        answer=f"Both lagged paths come out positive: performance predicts later self-reported efficacy "
-        f"({fmt(p2e.estimate)} SD per SD, verdict {found[0].verdict}) and self-reported efficacy predicts later test "
-        f"performance ({fmt(e2p.estimate)}, verdict {found[1].verdict}). The simulated learners' beliefs are far more "
-        f"closely tied to their performance than real students' are (between-person r = {fmt(obs.loc['between_r', 'model'])} "
-        "against .38 in the meta-analysis), and both paths are larger than the published ones (.205 and .071).",
+        answer=plain_answer(found, cmp),
         how_sure=f"{z['studies']} independent simulated studies of {z['agents']} learners each, measured at "
         f"{len(waves)} waves; intervals are 95% bootstrap intervals over studies. The comparison with published "
         "values is descriptive: the model is not calibrated to them, so closeness is not a verdict.",
-        meaning="If the model were right, a learner's recent performance would be a good guide to what they "
-        "believe they can do, and raising performance would raise belief. The model's learners read their own "
-        "results more faithfully than real students seem to, so it likely overstates how quickly beliefs follow "
-        "performance.",
+        meaning="If the model were right, a learner's recent performance would be a guide to what they believe "
+        "they can do, and raising performance would raise belief; a questionnaire-and-test study would also show "
+        "efficacy 'predicting' later performance partly because its test is imperfect. "
+        + (
+            "The model's learners read their own results more faithfully than real students seem to, so it likely "
+            "overstates how closely beliefs follow performance."
+            if r_between > 0.38
+            else "The simulated link between belief and performance is no closer than in real students."
+        ),
         rests_on="Mastery updating (efficacy moves toward what one's outcomes show), the choice to attempt tasks, "
         "effort that drops on items judged out of reach, skill growth through practice, and the measurement layer: "
         "self-report = true score + error with reliability .8, a test answered by the model's own rules.",
