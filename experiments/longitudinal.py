@@ -89,6 +89,28 @@ E_TO_P = Claim(
     sesoi=SESOI_PATH,
     ablations=("no_avoidance",),
 )
+P_TO_E_TRUE = Claim(
+    "performance_to_later_efficacy_true",
+    "The same path on the hidden true scores: better performance is followed by more efficacy",
+    "cross-lagged path true test score -> next-wave true efficacy, controlling earlier true efficacy",
+    +1,
+    "emergent",
+    P_TO_E.rests_on,
+    scale=SD,
+    sesoi=SESOI_PATH,
+    ablations=P_TO_E.ablations,
+)
+E_TO_P_TRUE = Claim(
+    "efficacy_to_later_performance_true",
+    "The same path on the hidden true scores: more efficacy is followed by better performance",
+    "cross-lagged path true efficacy -> next-wave true test score, controlling earlier true test score",
+    +1,
+    "emergent",
+    E_TO_P.rests_on,
+    scale=SD,
+    sesoi=SESOI_PATH,
+    ablations=E_TO_P.ablations,
+)
 COUPLING = Claim(
     "beliefs_and_performance_couple",
     "Self-reported efficacy and test performance become more closely linked as the course goes on",
@@ -111,7 +133,7 @@ ATTENUATION = Claim(
     scale=SD,
     sesoi=0.02,
 )
-CLAIMS = (P_TO_E, E_TO_P, COUPLING, ATTENUATION)
+CLAIMS = (P_TO_E, E_TO_P, P_TO_E_TRUE, E_TO_P_TRUE, COUPLING, ATTENUATION)
 
 
 # ==== measurement ===================================================================================
@@ -269,19 +291,19 @@ def path_effect(values: pd.Series | np.ndarray):
 # ==== findings =======================================================================================
 def findings(assoc: dict[str, pd.DataFrame], atten: pd.DataFrame) -> list[Finding]:
     """The claims decided; ``assoc`` maps ``"model"`` and each ablation run to its :func:`association_table`."""
-    obs = {k: t[t["scores"] == "observed"] for k, t in assoc.items()}
 
-    def abl_effects(claim: Claim, f) -> dict:
-        return {a: path_effect(f(obs[a])) for a in claim.ablations if a in obs}
-
-    def part(claim: Claim, f) -> Finding:
-        return Finding(claim, path_effect(f(obs["model"])), ablated=abl_effects(claim, f))
+    def part(claim: Claim, f, scores: str = "observed") -> Finding:
+        rows = {k: t[t["scores"] == scores] for k, t in assoc.items()}
+        ablated = {a: path_effect(f(rows[a])) for a in claim.ablations if a in rows}
+        return Finding(claim, path_effect(f(rows["model"])), ablated=ablated)
 
     predicted = float((atten["r_predicted"] - atten["r_true"]).mean())
     attenuation = dataclasses.replace(ATTENUATION, analytic=predicted)
     return [
         part(P_TO_E, lambda t: t["P_to_E"]),
         part(E_TO_P, lambda t: t["E_to_P"]),
+        part(P_TO_E_TRUE, lambda t: t["P_to_E"], "true scores"),
+        part(E_TO_P_TRUE, lambda t: t["E_to_P"], "true scores"),
         part(COUPLING, lambda t: t["r_last"] - t["r_first"]),
         Finding(attenuation, path_effect(atten["r_observed"] - atten["r_true"])),
     ]
@@ -414,25 +436,23 @@ def fig_reliability(rel: pd.DataFrame, declared: float, out: Path):
 # ==== report ========================================================================================
 def plain_answer(found: list[Finding], cmp: pd.DataFrame) -> str:
     """The plain-language answer, written from the numbers (never from an expected outcome)."""
-    v = cmp.set_index(["quantity", "scores"])["model"]
-    p2e, e2p = found[0], found[1]
-    share = 1.0 - v[("E_to_P", "true scores")] / v[("E_to_P", "observed")] if v[("E_to_P", "observed")] > 0 else np.nan
-    artefact = (
-        f" On the hidden true scores the paths are {fmt(v[('P_to_E', 'true scores')])} and "
-        f"{fmt(v[('E_to_P', 'true scores')])}: about {share:.0%} of the observed efficacy -> performance path comes "
-        "from measurement error in the earlier test score it controls for, not from efficacy."
-        if np.isfinite(share) and share > 0
-        else f" On the hidden true scores the paths are {fmt(v[('P_to_E', 'true scores')])} and "
-        f"{fmt(v[('E_to_P', 'true scores')])}."
+    p2e, e2p, p2e_true, e2p_true = found[:4]
+    obs, true = e2p.effect.estimate, e2p_true.effect.estimate
+    gap = (
+        f" The gap between the two efficacy -> performance paths ({fmt(obs - true)}) comes from measurement error "
+        "in the earlier test score the regression controls for, not from efficacy."
+        if obs > true
+        else ""
     )
-    r = v[("between_r", "observed")]
+    r = float(cmp.set_index(["quantity", "scores"]).loc[("between_r", "observed"), "model"])
     return (
         f"Measured as a study would measure them, performance predicts later self-reported efficacy by "
         f"{fmt(p2e.effect.estimate)} SD per SD (verdict: {p2e.verdict}) and self-reported efficacy predicts later "
-        f"test performance by {fmt(e2p.effect.estimate)} (verdict: {e2p.verdict}); the published meta-analytic "
-        f"paths are +0.205 and +0.071.{artefact} Learners' beliefs and performance are "
-        f"{'more' if r > 0.38 else 'less'} closely linked than in real studies (between-person r = {fmt(r)} against "
-        "+0.38)."
+        f"test performance by {fmt(obs)} (verdict: {e2p.verdict}); the published meta-analytic paths are +0.205 "
+        f"and +0.071. On the hidden true scores the paths are {fmt(p2e_true.effect.estimate)} (verdict: "
+        f"{p2e_true.verdict}) and {fmt(true)} (verdict: {e2p_true.verdict}).{gap} Learners' beliefs and performance "
+        f"are {'more' if r > 0.38 else 'less'} closely linked than in real studies (between-person r = {fmt(r)} "
+        "against +0.38)."
     )
 
 
@@ -531,8 +551,13 @@ def main(argv=None) -> Path:
         f"{len(waves)} waves; intervals are 95% bootstrap intervals over studies. The comparison with published "
         "values is descriptive: the model is not calibrated to them, so closeness is not a verdict.",
         meaning="If the model were right, a learner's recent performance would be a guide to what they believe "
-        "they can do, and raising performance would raise belief; a questionnaire-and-test study would also show "
-        "efficacy 'predicting' later performance partly because its test is imperfect. "
+        "they can do, and raising performance would raise belief. "
+        + (
+            "A questionnaire-and-test study would also show efficacy 'predicting' later performance partly "
+            "because its test is imperfect. "
+            if found[1].effect.estimate > found[3].effect.estimate
+            else ""
+        )
         + (
             "The model's learners read their own results more faithfully than real students seem to, so it likely "
             "overstates how closely beliefs follow performance."

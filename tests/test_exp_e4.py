@@ -154,7 +154,8 @@ def test_findings_and_ablations_on_synthetic_tables(tmp_path: Path) -> None:
     atten["r_observed"] += np.linspace(-0.01, 0.01, 8)
     found = lg.findings(assoc, atten)
     assert [f.claim.id for f in found] == [c.id for c in lg.CLAIMS]
-    p2e, e2p, coupling, attenuation = found
+    p2e, e2p, p2e_true, e2p_true, coupling, attenuation = found
+    assert p2e_true.verdict == fd.SHOWN and e2p_true.verdict == fd.NEGLIGIBLE  # same synthetic paths
     assert p2e.verdict == fd.SHOWN and p2e.ablation_outcomes() == {"no_mastery": fd.ABLATION_VANISHES}
     assert e2p.verdict == fd.NEGLIGIBLE and e2p.ablated == {}  # no_avoidance not run: nothing claimed for it
     assert coupling.verdict == fd.NEGLIGIBLE  # r_last - r_first = 0 within +-0.1
