@@ -84,7 +84,8 @@ E_TO_P = Claim(
     "cross-lagged path self-report -> next-wave test score, controlling earlier test score (observed scores)",
     +1,
     "emergent",
-    "approach/avoidance (more practice), effort (motivational intensity) and skill growth through practice",
+    "approach/avoidance (more practice), effort (motivational intensity, on course tasks and on the test's "
+    "items) and skill growth through practice",
     scale=SD,
     sesoi=SESOI_PATH,
     ablations=("no_avoidance",),
@@ -117,10 +118,10 @@ COUPLING = Claim(
     "cross-sectional correlation of self-report and test score, last wave minus first wave",
     +1,
     "emergent",
-    "mastery updating toward one's own outcomes and skill growth through practice",
+    "mastery updating toward one's own outcomes, and skill growth through the practice one chooses to attempt",
     scale=SD,
     sesoi=0.1,
-    ablations=("no_mastery",),
+    ablations=("no_mastery", "no_avoidance"),
 )
 ATTENUATION = Claim(
     "measurement_error_attenuates",
@@ -246,6 +247,11 @@ SCORES = {
 }
 """Which pair of columns each analysis row uses: what a study sees, the hidden true scores, and the
 course record as the performance measure."""
+SCORE_LABELS = {
+    "observed": "model: self-report and test (what a study sees)",
+    "true scores": "model: hidden true scores",
+    "observed, course grade": "model: self-report and course grade",
+}
 
 
 def association_table(panel: pd.DataFrame) -> pd.DataFrame:
@@ -355,7 +361,8 @@ def fig_panel(panel: pd.DataFrame, out: Path):
         out,
         "panel",
         "Left: sample means of what the study measures (self-report, test, course grade) and of true efficacy over the "
-        "waves. Right: self-report against test score at the last wave of one study. Self-report and performance "
+        "waves (the self-report and true-efficacy lines coincide: the error adds spread, not bias). Right: self-report "
+        "against test score at the last wave of one study. Self-report and performance "
         "are tightly linked in the simulated panel, much more than the r = .38 of published studies (test scores are "
         "jittered by up to 1.5 points so that learners with equal scores stay visible).",
     )
@@ -373,7 +380,7 @@ def fig_paths(assoc: dict[str, pd.DataFrame], out: Path):
         est = [mean_ci(t[k]) for k, _ in keys]
         x = np.arange(len(keys)) + (j - len(series) / 2) * width
         st = style(j)
-        label = f"model, {scores}" if cond == "model" else f"{abl.ABLATIONS[cond].label} (observed)"
+        label = SCORE_LABELS[scores] if cond == "model" else f"{abl.ABLATIONS[cond].label} (self-report and test)"
         ax.errorbar(
             x,
             [e[0] for e in est],
@@ -393,7 +400,7 @@ def fig_paths(assoc: dict[str, pd.DataFrame], out: Path):
     ax.set_xticks(range(len(keys)), [k[1] for k in keys])
     ax.set(ylabel="standardised path (SD of later score\nper SD of earlier score)")
     ax.set_title("Two-wave cross-lagged paths, averaged over wave pairs (95% CI over studies)")
-    ax.legend(fontsize=7.5, loc="upper right", frameon=False)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, frameon=False)
     return save_figure(
         fig,
         out,
