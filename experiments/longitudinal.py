@@ -301,6 +301,8 @@ def findings(assoc: dict[str, pd.DataFrame], atten: pd.DataFrame) -> list[Findin
     def part(claim: Claim, f, scores: str = "observed") -> Finding:
         rows = {k: t[t["scores"] == scores] for k, t in assoc.items()}
         ablated = {a: path_effect(f(rows[a])) for a in claim.ablations if a in rows}
+        if ablated and len(ablated) < len(claim.ablations):  # a model that declares only some of the switches
+            claim = dataclasses.replace(claim, ablations=tuple(ablated))
         return Finding(claim, path_effect(f(rows["model"])), ablated=ablated)
 
     predicted = float((atten["r_predicted"] - atten["r_true"]).mean())
