@@ -192,6 +192,27 @@ def states_from_snapshots(snapshots: pd.DataFrame, steps: list[int] | tuple[int,
     return s.sort_values(list(KEYS), kind="mergesort").reset_index(drop=True)
 
 
+def states_from_state(state: Any, step: int, wave: int = 0) -> pd.DataFrame:
+    """Learner states from a live batch state (:class:`sim.state.State`, arrays shaped runs x agents).
+
+    For measuring a running model (the dashboard): run ``r`` becomes study ``r``; every column any
+    instrument reads is taken from the state.
+    """
+    runs, agents = state.efficacy.shape
+    cols = {c for need in STATE_COLUMNS.values() for c in need} - {"step"}
+    out = pd.DataFrame(
+        {
+            "study": np.repeat(np.arange(runs), agents),
+            "agent": np.tile(np.arange(agents), runs),
+            "wave": int(wave),
+            "step": int(step),
+        }
+    )
+    for c in sorted(cols):
+        out[c] = np.asarray(getattr(state, c)).reshape(-1)
+    return out
+
+
 # ---- the model's rules for a test item: the ONE adapter to sim.mechanisms --------------------------
 def item_success_probability(
     efficacy: np.ndarray,
@@ -378,6 +399,7 @@ __all__ = [
     "cronbach_alpha",
     "stream",
     "states_from_snapshots",
+    "states_from_state",
     "item_success_probability",
     "self_report_items",
     "self_report",

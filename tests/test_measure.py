@@ -209,3 +209,16 @@ def test_states_from_snapshots_maps_steps_to_waves() -> None:
     assert st[["agent", "wave", "step"]].values.tolist() == [[0, 0, 0], [0, 1, 20], [1, 0, 0], [1, 1, 20]]
     with pytest.raises(ConfigError, match="steps"):
         measure.states_from_snapshots(snaps, (0, 30))
+
+
+def test_a_live_models_state_can_be_measured() -> None:
+    from sim.model import EfficacyModel
+
+    model = EfficacyModel(Config.default(agents=30, steps=5, seed=2))
+    for _ in range(3):
+        model.step()
+    st = measure.states_from_state(model.batch.state, step=3)
+    assert len(st) == 30 and set(st["wave"]) == {0} and set(st["step"]) == {3}
+    np.testing.assert_array_equal(st["efficacy"], model.batch.state.efficacy.reshape(-1))
+    panel = measure.measure(st, measure.Instruments(), model.config.params, seed=2)
+    assert panel["efficacy_report"].between(0, 100).all() and panel["course_grade"].isna().all()
