@@ -46,6 +46,8 @@ ABLATIONS = ("no_mastery", "no_avoidance")
 
 PUBLISHED = (
     ("between_r", "Between-person correlation of efficacy and performance", 0.38, "Stajkovic & Luthans (1998)"),
+    ("r_first", "Correlation at the first wave (cross-sectional)", 0.38, "Stajkovic & Luthans (1998)"),
+    ("r_last", "Correlation at the last wave (cross-sectional)", 0.38, "Stajkovic & Luthans (1998)"),
     ("P_to_E", "Performance -> later efficacy (cross-lagged, standardised)", 0.205, "Talsma et al. (2018)"),
     ("E_to_P", "Efficacy -> later performance (cross-lagged, standardised)", 0.071, "Talsma et al. (2018)"),
 )
@@ -476,7 +478,12 @@ def _tables(cmp: pd.DataFrame, atten: pd.DataFrame, rel: pd.DataFrame) -> tuple[
             f"| {r['label']} | {r['scores']} | {fmt(r['model'])} ({fmt(r['lo'])} to {fmt(r['hi'])}) | "
             f"{fmt(r['published'], digits=3)} | {r['source']} |"
         )
-    comparison = "\n".join(lines)
+    comparison = (
+        "The model's numbers beside published meta-analytic values, for the scores a study sees (self-report and "
+        "test), the hidden true scores, and the course grade as the performance measure (its first wave is wave 1: "
+        "there is no grade before the course starts). The model is not calibrated to these values; they show "
+        "where it stands, not whether it passes.\n\n" + "\n".join(lines)
+    )
     a = {c: mean_ci(atten[c]) for c in ("r_observed", "r_true", "r_predicted")}
     rel_m = rel.groupby("wave")[["self_report_alpha", "self_report_reliability", "test_reliability"]].mean()
     rel_lines = [
