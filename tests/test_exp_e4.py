@@ -46,6 +46,26 @@ def test_cross_lagged_recovers_known_paths(e_to_p: float, p_to_e: float) -> None
     assert r["E_stability"] == pytest.approx(0.5, abs=0.02) and r["P_stability"] == pytest.approx(0.6, abs=0.02)
 
 
+def test_within_person_paths_remove_stable_differences() -> None:
+    """Stable learner differences that raise both scores make a usual CLPM path; learner-centring removes it."""
+    rng = np.random.default_rng(2)
+    n, waves = 4000, 10
+    trait = rng.normal(size=n)  # a stable difference behind both E and P, no lagged effect at all
+    rows = [
+        pd.DataFrame(
+            dict(study=0, agent=np.arange(n), wave=w, E=trait + rng.normal(size=n), P=trait + rng.normal(size=n))
+        )
+        for w in range(waves)
+    ]
+    panel = pd.concat(rows, ignore_index=True)
+    usual = lg.per_study_paths(lg.cross_lagged(panel, "E", "P")).iloc[0]
+    within = lg.per_study_paths(lg.cross_lagged(panel, "E", "P", within=True)).iloc[0]
+    assert usual["E_to_P"] > 0.2 and usual["P_to_E"] > 0.2
+    # centring leaves the cross paths near zero (the Nickell bias of about -1/waves hits the stabilities)
+    assert abs(within["E_to_P"]) < 0.05 and abs(within["P_to_E"]) < 0.05
+    assert within["E_to_P"] < usual["E_to_P"] / 2
+
+
 def test_correlations_on_known_data() -> None:
     rng = np.random.default_rng(1)
     n, rho = 20_000, 0.4
@@ -143,6 +163,7 @@ def synthetic_assoc(p_to_e: float, e_to_p: float, studies: int = 8, seed: int = 
             rows.append(
                 dict(scores=scores, study=s, between_r=0.5, r_first=0.3 + noise[0], r_last=0.3 + noise[1])
                 | dict(E_to_P=e_to_p + noise[2], P_to_E=p_to_e + noise[3], E_stability=0.6, P_stability=0.6)
+                | dict(E_to_P_within=0.0, P_to_E_within=0.0)
             )
     return pd.DataFrame(rows)
 
