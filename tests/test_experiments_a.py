@@ -31,11 +31,6 @@ def early(tmp_path_factory) -> Path:
     return _run("early_failure", tmp_path_factory.mktemp("early_failure"))
 
 
-@pytest.fixture(scope="module")
-def longitudinal(tmp_path_factory) -> Path:
-    return _run("longitudinal", tmp_path_factory.mktemp("longitudinal"))
-
-
 def test_cycles_outputs(cycles: Path) -> None:
     _check_common(cycles, ["phase_portrait", "efficacy_distribution", "early_success", "basins"])
     thr = pd.read_csv(cycles / "thresholds.csv")
@@ -85,24 +80,3 @@ def test_early_failure_headline_effects(early: Path) -> None:
     assert imm.loc[steps[0], "estimate"] < imm.loc[steps[-1], "estimate"] < 0
     # agents with low initial efficacy lose more
     assert e.loc["low_minus_high_tercile_loss", "hi"] < 0
-
-
-def test_longitudinal_panel(longitudinal: Path) -> None:
-    _check_common(longitudinal, ["panel"])
-    parquet = pd.read_parquet(longitudinal / "data" / "panel.parquet")
-    csv = pd.read_csv(longitudinal / "panel.csv")
-    cols = {"study", "agent", "wave", "efficacy_report", "performance_score", "efficacy_true", "skill_true"}
-    assert cols <= set(parquet.columns) and list(csv.columns) == list(parquet.columns)
-    assert len(csv) == len(parquet) == parquet.groupby(["study", "agent", "wave"]).ngroups
-    assert parquet["efficacy_report"].between(0, 100).all() and parquet["performance_score"].between(0, 100).all()
-    # self-report carries error: correlated with, but not equal to, the latent value
-    r = parquet["efficacy_report"].corr(parquet["efficacy_true"])
-    assert 0.6 < r < 0.99
-
-
-def test_longitudinal_headline_effects(longitudinal: Path) -> None:
-    e = _effects(longitudinal)
-    assert e.loc["between_person_r_observed", "lo"] > 0
-    # measurement error attenuates the observed correlation relative to the latent one
-    assert e.loc["between_person_r_observed", "estimate"] < e.loc["between_person_r_true", "estimate"]
-    assert e.loc["observed_P_to_E", "lo"] > 0 and e.loc["observed_E_to_P", "lo"] > 0
