@@ -285,12 +285,11 @@ def plain_summary(cmp: C.Comparison, qs: list[Question], reps: int) -> PlainSumm
             "which of them also build real skill, who gains most, and what does each cost?"
         ),
         answer=(
-            f"Strategies that give learners well-pitched practice raise skill as well as belief "
-            f"({', '.join(f'`{s}`' for s in skill) or 'none'}). Strategies that only change what learners are told "
-            f"or shown raise belief above skill ({', '.join(f'`{s}`' for s in belief) or 'none'}): learners end up "
-            f"more confident than able. The largest efficacy gain before the later test comes from `{top['strategy']}` "
-            f"({fmt(top['efficacy_pre'])} SD). {n_shown} of {len(qs)} tested claims are shown; the others are "
-            "negligible, opposite or inconclusive (see Findings)."
+            f"Strategies whose gain in skill is shown: {', '.join(f'`{s}`' for s in skill) or 'none'}. Strategies "
+            f"that raise efficacy above skill without a shown skill gain, so learners end up more confident than "
+            f"able: {', '.join(f'`{s}`' for s in belief) or 'none'}. The largest efficacy gain before the later test "
+            f"comes from `{top['strategy']}` ({fmt(top['efficacy_pre'])} SD). {n_shown} of {len(qs)} tested claims "
+            "are shown; the others are negligible, opposite or inconclusive (see Findings)."
         ),
         how_sure=(
             f"{reps} replications per strategy on common random numbers; every effect is a paired difference from "
@@ -299,9 +298,9 @@ def plain_summary(cmp: C.Comparison, qs: list[Question], reps: int) -> PlainSumm
             "how precisely the model's answer is known, not whether the model is right."
         ),
         meaning=(
-            "If the model is right, praise, trophies and models to watch lift confidence quickly but leave it "
-            "unbacked, and it falls when real difficulty comes; practice pitched just above a learner's level is "
-            "slower to lift confidence but builds the skill that keeps it. Learners who start unsure gain most."
+            "If the model is right, a strategy's efficacy gain alone says little: look at whether skill rises with "
+            "it. Gains that come with skill (the first group above) are backed; gains without skill leave learners "
+            "overconfident, and the Findings show how much of that belief survives a later, harder test."
         ),
         rests_on=(
             "The rules for the four sources of efficacy (mastery, watching others, persuasion, arousal), the skill "
