@@ -54,7 +54,7 @@ UNIT = {SD: "SD across learners", PP: "percentage points"}
 TERCILES = ("low", "middle", "high")
 TERCILE_OUTCOMES = ("efficacy_pre", "skill_pre", "calibration_pre", "efficacy_final")
 
-PROFILE_SKILL, PROFILE_BELIEF, PROFILE_SMALL = "builds skill", "inflates belief", "little effect"
+PROFILE_SKILL, PROFILE_BELIEF, PROFILE_SMALL = "builds skill", "inflates belief", "neither shown"
 _BUILDS_SKILL = Claim(
     "builds_skill", "raises skill", "skill before the test", +1, "assumption", "skill practice rule", SD
 )
@@ -345,7 +345,7 @@ def analyse(res: Any, design: Design, n_boot: int | None = None) -> Comparison:
 
 def profile(row: dict[str, Any] | pd.Series) -> str:
     """What a strategy does, by the verdict rule: ``builds skill`` (skill shown), ``inflates belief``
-    (skill not shown, calibration shown upwards) or ``little effect``."""
+    (skill not shown, calibration shown upwards) or ``neither shown``."""
 
     def e(v: str) -> Effect:
         return Effect(row[v], row[f"{v}_lo"], row[f"{v}_hi"], SD, 0)

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis import style
+from sim.analysis.figures import LINESTYLES, MARKERS, PALETTE
 from sim.analysis.findings import DEFAULT_SESOI
 from sim.comparison.analysis import (
     OUTCOMES,
@@ -35,6 +36,11 @@ FOREST_OUTCOMES = (
     "disengaged_final",
 )
 PROFILES = (PROFILE_SKILL, PROFILE_BELIEF, PROFILE_SMALL)
+PROFILE_LEGEND = {
+    PROFILE_SKILL: "builds skill (skill gain beyond 0.2 SD)",
+    PROFILE_BELIEF: "inflates belief (efficacy above skill beyond 0.2 SD, no skill gain shown)",
+    PROFILE_SMALL: "neither shown",
+}
 _SHORT = {
     "efficacy_pre": "Efficacy gain",
     "calibration_pre": "Calibration (efficacy - skill)",
@@ -82,7 +88,7 @@ def _rows(ax, table: pd.DataFrame, value: str, by_profile: bool) -> None:
 def overview_plot(table: pd.DataFrame, outcomes: Sequence[str] = OVERVIEW_OUTCOMES):
     """THE overview: strategies ranked by efficacy gain, with calibration and skill beside it (95% CIs).
 
-    Markers tell a strategy's profile (builds skill / inflates belief / little effect); the grey band is
+    Markers tell a strategy's profile (builds skill / inflates belief / neither shown); the grey band is
     the smallest effect of interest (+-0.2 SD).
     """
     import matplotlib.pyplot as plt
@@ -99,11 +105,11 @@ def overview_plot(table: pd.DataFrame, outcomes: Sequence[str] = OVERVIEW_OUTCOM
         ax.set_xlabel(f"strategy - control ({unit(v)})")
     axes[0].set_yticks(y, [f"{i}. {s}" for i, s in enumerate(table["strategy"], 1)])
     present = [p for p in PROFILES if p in set(table.get("profile", []))]
-    handles = [Line2D([], [], ls="", ms=6, **_profile_style(p), label=p) for p in present]
+    handles = [Line2D([], [], ls="", ms=6, **_profile_style(p), label=PROFILE_LEGEND[p]) for p in present]
     handles.append(Line2D([], [], color="0.88", lw=8, label="smaller than 0.2 SD (negligible)"))
-    fig.legend(handles=handles, loc="lower center", ncol=len(handles), frameon=False, bbox_to_anchor=(0.5, -0.02))
+    fig.legend(handles=handles, loc="lower center", ncol=2, frameon=False, bbox_to_anchor=(0.5, -0.04))
     fig.suptitle("Strategies ranked by efficacy gain before the later test (95% CI over replications)")
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
     return fig
 
 
@@ -152,8 +158,8 @@ def trajectory_plot(series: pd.DataFrame, design: Design, conditions: Sequence[s
     for ax, (k, label) in zip(axes.flat, TRAJECTORY_METRICS, strict=True):
         for i, c in enumerate([CONTROL, *conditions]):
             g = m[m["condition"] == c]
-            st = dict(color="k", lw=2.4, ls="-") if c == CONTROL else dict(style(i), lw=1.3, ms=4, markevery=every)
-            ax.plot(g["step"], g[k], label=c, **st)
+            st = dict(color="k", lw=2.4, ls="-") if c == CONTROL else dict(_line_style(i - 1), lw=1.3, ms=4)
+            ax.plot(g["step"], g[k], label=c, markevery=every, **st)
         ax.axvspan(design.start, design.end, color="0.92", zorder=0)
         if design.test_step is not None:
             ax.axvline(design.test_step, color="0.3", ls="--", lw=0.9)
@@ -162,11 +168,21 @@ def trajectory_plot(series: pd.DataFrame, design: Design, conditions: Sequence[s
     for ax in axes[1]:
         ax.set_xlabel("step (one practice opportunity)")
     axes[0, 0].set_title("shaded: strategies active; dashed line: later test (hard phase + severe failure)", fontsize=9)
-    axes[0, 1].legend(fontsize=8, ncol=2, loc="best")
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=min(5, len(labels)), frameon=False, fontsize=9)
     if title:
         fig.suptitle(title)
-    fig.tight_layout()
+    rows = int(np.ceil(len(labels) / 5))
+    fig.tight_layout(rect=(0, 0.035 * rows + 0.01, 1, 1))
     return fig
+
+
+def _line_style(k: int) -> dict:
+    """Style of the k-th non-control line: never plain black, and colour, dash and marker cycle at different
+    periods so any two of up to 56 lines differ in at least one of them (readable in greyscale)."""
+    return dict(
+        color=PALETTE[1 + k % (len(PALETTE) - 1)], ls=LINESTYLES[k % len(LINESTYLES)], marker=MARKERS[k % len(MARKERS)]
+    )
 
 
 def tercile_plot(terciles: pd.DataFrame, conditions: Sequence[str], value: str = "efficacy_pre"):
