@@ -267,7 +267,7 @@ def ablation_status(claims: list[Claim], design: C.Design) -> str:
             state = (
                 f"**not run**: this version of the model does not declare {', '.join(f'`{s}`' for s in ab.switches)}"
             )
-        lines.append(f"- `{n}` ({ab.label}), for {users}: {state}.")
+        lines.append(f"- `{n}`, {ab.label}; for {users}: {state}.")
     return "\n".join(lines)
 
 
@@ -309,6 +309,30 @@ def plain_summary(cmp: C.Comparison, qs: list[Question], reps: int) -> PlainSumm
             "for half the run, far more than field interventions."
         ),
     )
+
+
+def successes_section(cmp: C.Comparison) -> str:
+    """Handed successes shown apart from earned ones, for every strategy that hands any."""
+    t = cmp.table
+    rows = t[t["handed_successes"] > 0]
+    ctrl = float(cmp.successes["earned_control"].iloc[0]) if len(cmp.successes) else float("nan")
+    lines = [
+        f"Successes per learner over the whole run (control: {ctrl:.1f} earned, none handed). A handed success is a "
+        "failed attempt reported as a success: it counts as mastery evidence (at weight "
+        "`handed_discount`) but teaches only what the failed attempt taught.",
+        "",
+        "| strategy | handed successes per learner | earned successes: strategy - control |",
+        "|---|---|---|",
+    ]
+    for r in rows.to_dict("records"):
+        lines.append(
+            f"| `{r['strategy']}` | {r['handed_successes']:.1f} [{r['handed_successes_lo']:.1f}, "
+            f"{r['handed_successes_hi']:.1f}]"
+            f" | {C.ci_text(r['earned_successes'], r['earned_successes_lo'], r['earned_successes_hi'], 1)} |"
+        )
+    if not len(rows):
+        lines.append("| (no strategy handed any success) | | |")
+    return "\n".join(lines)
 
 
 def design_section(design: C.Design, sz: dict, lib) -> str:
@@ -382,6 +406,7 @@ def main(argv: list[str] | None = None) -> Path:
             C.markdown_table(cmp.table) + "\n\n" + C.TABLE_NOTE + "\n\nFull table: [table.csv](table.csv); long "
             "table with the paired test statistic d_z (not an effect size): [effects.csv](effects.csv).",
         ),
+        ("Handed and earned successes", successes_section(cmp)),
         (
             "Who gains: efficacy gain by tercile of initial efficacy",
             C.tercile_markdown(cmp.terciles, main_conds)

@@ -5,10 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sim.analysis import Figure, save_figure, write_table
+from sim.analysis import SD, Claim, Figure, decide, save_figure, write_table
+from sim.analysis.findings import SHOWN
 from sim.comparison.analysis import PROFILE_BELIEF, PROFILE_SKILL, Comparison
 from sim.comparison.plots import forest_plot, overview_plot, tercile_plot, trajectory_plot
 from sim.comparison.report import TABLE_NOTE, csv_table, markdown_table, timing_markdown
+
+_LOW_MORE = Claim(
+    "low_more",
+    "the low tercile gains more than the high one",
+    "efficacy gain, low minus high tercile",
+    +1,
+    "emergent",
+    "avoidance in control",
+    SD,
+    ablations=("no_avoidance",),
+)
 
 
 def _names(xs: list[str]) -> str:
@@ -94,16 +106,16 @@ def write_figures(cmp: Comparison, res: Any, out: Path) -> list[Figure]:
                 )
             )
     main = list(t["strategy"])
-    tg = {c: cmp.tercile_gap(c) for c in main}
-    more_low = [c for c, e in tg.items() if e.lo > 0]
+    more_low = [c for c in main if decide(_LOW_MORE, cmp.tercile_gap(c)) == SHOWN]
     figs.append(
         save_figure(
             tercile_plot(cmp.terciles, main),
             out,
             "terciles",
             "Efficacy gain before the test for learners who started in the low, middle or high third of initial "
-            "efficacy (SD across all learners in control, 95% CI). The low third gains more than the high third "
-            f"(CI of the difference above 0) under {len(more_low)} of {len(main)} strategies.",
+            "efficacy (SD across all learners in control, 95% CI). By the verdict rule, the low third gains more than "
+            f"the high third (the whole CI of the difference beyond 0.2 SD) under {len(more_low)} of {len(main)} "
+            "strategies.",
         )
     )
     if len(cmp.timing):
@@ -118,7 +130,8 @@ def write_figures(cmp: Comparison, res: Any, out: Path) -> list[Figure]:
                 "timing_forest",
                 "Strategies given early or late in the window, to everyone or only to learners below the efficacy "
                 "threshold: efficacy gain and skill in SD across learners, disengagement in percentage points "
-                "(95% CI). Targeted variants reach fewer learners, so their effects on the whole group are smaller.",
+                "(95% CI), averaged over all learners. Targeted variants reach fewer learners at a lower cost; the "
+                "timing table gives the efficacy gain per unit cost.",
             )
         )
     return figs
