@@ -109,15 +109,21 @@ SPECIFIC_VS_PRAISE = Claim(
     "`praise_inflation`; both weighted by credibility, which contradicting failures erode",
     SD,
 )
+REAL_MODELS = A.get("no_vicarious").available
+"""True when the model has real watched models (the vicarious switch is declared); read before any run."""
 PEER_VS_EXPERT = Claim(
     "peer_vs_expert",
     "Peer models one stage ahead build more efficacy than expert models",
     "efficacy before the test, `efficacy_pre`, peer_modelling - expert_modelling",
     +1,
     "emergent",
-    "vicarious learning from the models a learner watches (how similar they are, what they succeed at); in this "
-    "version the two hooks are still fixed terms set by the similarity rule (`stage_ahead`, `similarity_width`), "
-    "so the difference is close to built in until real watched models replace them",
+    "vicarious learning from the models a learner watches (how similar they are, what they succeed at)"
+    + (
+        ""
+        if REAL_MODELS
+        else "; in this version the two hooks are still fixed terms set by the similarity rule (`stage_ahead`, "
+        "`similarity_width`), so the difference is close to built in until real watched models replace them"
+    ),
     SD,
     ablations=("no_vicarious", "no_observational_learning"),
 )
@@ -372,9 +378,14 @@ LIMITATIONS = (
     "- Doses are extreme (every step, full intensity, half the run); real interventions are shorter and weaker.\n"
     "- Most comparisons are assumptions: the ranking of sources follows from gain constants chosen before any run; "
     "the simulation shows their consequences, not their truth.\n"
-    "- Peer and expert modelling are fixed terms of the similarity rule in this version (no real watched models), "
-    "so their difference is close to built in; its ablations run once the model declares the switches.\n"
-    "- The later test is one design (a harder phase plus one severe failure); other tests may rank strategies "
+    + (
+        "- Peer and expert models are watched models whose similarity to the learner is a rule of the model; the "
+        "ablations show how much of their difference rests on watching.\n"
+        if REAL_MODELS
+        else "- Peer and expert modelling are fixed terms of the similarity rule in this version (no real watched "
+        "models), so their difference is close to built in; its ablations run once the model declares the switches.\n"
+    )
+    + "- The later test is one design (a harder phase plus one severe failure); other tests may rank strategies "
     "differently.\n"
     "- Narrow intervals come from pairing on common random numbers: they measure simulation precision, not "
     "uncertainty about the world."
