@@ -366,3 +366,73 @@ def test_experiment_quick_regression_numbers(quick: Path) -> None:
     nums.update({f"claim.{r.claim}": r.effect for r in f[f["condition"] == "model"].itertuples()})
     # engine and bootstrap are deterministic at a fixed seed: a tight tolerance catches any change
     check("interventions", nums, rtol=1e-6, atol=1e-9)
+
+
+# -- the analysis functions on synthetic data with known answers ------------------------------------------------
+def _synthetic_runs(effects: dict[str, float], reps: int = 12, sd: float = 0.5) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per-run means and SDs: every outcome of condition c is control + effects[c] levels, SD across agents ``sd``."""
+    from sim.comparison import OUTCOMES
+
+    rng = np.random.default_rng(7)
+    mean_rows, sd_rows = [], []
+    for r in range(reps):
+        base = {v: rng.normal(3.0, 0.1) for v in OUTCOMES}
+        for c, d in effects.items():
+            noise = rng.normal(0, 0.005)
+            mean_rows.append({"condition": c, "replicate": r, **{v: base[v] + d + noise for v in OUTCOMES}})
+            sd_rows.append({"condition": c, "replicate": r, **{v: sd for v in OUTCOMES}})
+    return pd.DataFrame(mean_rows), pd.DataFrame(sd_rows)
+
+
+def test_outcome_effects_and_contrasts_recover_known_effects() -> None:
+    from sim.analysis import decide
+    from sim.comparison import contrast_effect, outcome_effects
+    from sim.comparison.analysis import _BUILDS_SKILL
+
+    per_run, sd_run = _synthetic_runs({CONTROL: 0.0, "big": 0.25, "tiny": 0.01, "worse": -0.2})
+    e = outcome_effects(per_run, sd_run, ["big", "tiny", "worse"], ["skill_pre", "overconfident_pre"]).set_index(
+        ["outcome", "condition"]
+    )
+    # 0.25 levels over an SD across agents of 0.5 levels = 0.5 SD; shares in percentage points
+    assert e.at[("skill_pre", "big"), "effect"] == pytest.approx(0.5, abs=0.03)
+    assert e.at[("overconfident_pre", "big"), "effect"] == pytest.approx(25.0, abs=1.0)
+    assert e.at[("skill_pre", "worse"), "effect"] == pytest.approx(-0.4, abs=0.03)
+    verdicts = {
+        c: decide(_BUILDS_SKILL, contrast_effect(per_run, sd_run, c, CONTROL, "skill_pre"))
+        for c in ("big", "tiny", "worse")
+    }
+    assert verdicts == {"big": "shown", "tiny": "negligible", "worse": "opposite"}
+    # a contrast between two strategies is the difference of their effects on the same scale
+    assert contrast_effect(per_run, sd_run, "big", "worse", "skill_pre").estimate == pytest.approx(0.9, abs=0.03)
+
+
+def test_tercile_gap_recovers_a_known_difference() -> None:
+    from sim.comparison import gap_effect
+
+    rows, sds = [], []
+    for r in range(10):
+        for t, gain in (("low", 0.6), ("middle", 0.3), ("high", 0.2)):
+            rows.append({"condition": CONTROL, "replicate": r, "tercile": t, "efficacy_pre": 3.0 + r * 0.01})
+            rows.append({"condition": "s", "replicate": r, "tercile": t, "efficacy_pre": 3.0 + r * 0.01 + gain})
+        sds.append({"condition": CONTROL, "replicate": r, "efficacy_pre": 2.0})
+    e = gap_effect(pd.DataFrame(rows), pd.DataFrame(sds), "s", "efficacy_pre")
+    assert e.estimate == pytest.approx((0.6 - 0.2) / 2.0)
+    assert e.lo == e.hi == pytest.approx(0.2)  # the same gap in every replicate: no spread
+
+
+def test_profile_follows_the_verdict_rule() -> None:
+    from sim.comparison import PROFILE_BELIEF, PROFILE_SKILL, PROFILE_SMALL, profile
+
+    def row(skill: tuple[float, float], cal: tuple[float, float]) -> dict:
+        return dict(
+            skill_pre=sum(skill) / 2,
+            skill_pre_lo=skill[0],
+            skill_pre_hi=skill[1],
+            calibration_pre=sum(cal) / 2,
+            calibration_pre_lo=cal[0],
+            calibration_pre_hi=cal[1],
+        )
+
+    assert profile(row((0.3, 0.5), (1.0, 1.2))) == PROFILE_SKILL
+    assert profile(row((0.1, 0.3), (1.0, 1.2))) == PROFILE_BELIEF  # skill gain not shown: straddles 0.2
+    assert profile(row((-0.1, 0.1), (0.1, 0.3))) == PROFILE_SMALL
