@@ -265,6 +265,9 @@ def test_tables_and_figures_are_written_and_byte_stable(small, tmp_path: Path) -
         assert f.png.stat().st_size > 1000 and f.svg.is_file() and len(f.caption) > 40
     over = next(f for f in figs if f.png.stem == "overview")
     assert "SD across learners" in over.caption
+    cell = cmp.cell("trophy", "overconfident_pre")
+    assert cell["unit"] == "percentage points" and cell["effect"] == pytest.approx(100 * cell["raw"])
+    assert cmp.cell("trophy", "skill_pre")["unit"] == "SD across learners"
     md = C.markdown_table(cmp.table)
     assert "(SD)" in md and "(pp)" in md and "`trophy`" in md
 

@@ -308,6 +308,21 @@ class Comparison:
         """Effect on the low tercile of initial efficacy minus effect on the high tercile."""
         return gap_effect(self.per_run_terciles, self.sd_run, cond, value, control=control)
 
+    def cell(self, condition: str, outcome: str) -> dict[str, Any]:
+        """One outcome of one condition against control, for display.
+
+        Returns ``effect, lo, hi`` on the project's scale, ``unit`` (``"SD across learners"`` or
+        ``"percentage points"``), ``raw, raw_lo, raw_hi`` in the outcome's own unit (levels or share) and
+        ``d_z`` (paired test statistic, not an effect size).
+        """
+        e = self.effects
+        row = e[(e["condition"] == condition) & (e["outcome"] == outcome)]
+        if not len(row):
+            raise KeyError(f"no effect of {outcome!r} for condition {condition!r}")
+        r = row.iloc[0]
+        out = {k: float(r[k]) for k in ("effect", "lo", "hi", "raw", "raw_lo", "raw_hi", "d_z")}
+        return {**out, "unit": unit(outcome)}
+
     def has(self, *conditions: str) -> bool:
         """True when every condition was run."""
         return set(conditions) <= set(self.per_run["condition"])
