@@ -342,6 +342,7 @@ def test_experiment_verdicts_follow_the_rule(quick: Path) -> None:
             X.TROPHY_DROP,
             X.SPECIFIC_VS_PRAISE,
             X.PEER_VS_EXPERT,
+            X.EFFORT_VS_ABILITY,
             *X.MASTERY_FIRST,
             *X.MASTERY_SKILL,
             *X.LOW_BENEFIT,
