@@ -427,3 +427,27 @@ def test_run_replaces_its_folder_whole_or_not_at_all(tmp_path, capsys):
         assert _run(where, 3, capsys).returncode == 0
         assert (out / "mine.txt").read_text() == "mine"
         assert json.loads((out / "run.json").read_text())["config"]["seed"] == 3
+
+
+@pytest.mark.slow
+def test_run_killed_mid_write_leaves_the_previous_run_whole(tmp_path, capsys):
+    """SIGKILL while `efficacy-sim run` writes its files: the folder still holds the previous run, every byte."""
+    args = ["run", "--agents", "20000", "--steps", "5", "--out", str(tmp_path / "one")]
+    assert cli(capsys, *args, "--seed", "1").returncode == 0
+    out = tmp_path / "one"
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    proc = subprocess.Popen([str(ENTRY), *args, "--seed", "2"], cwd=tmp_path, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    try:
+        while not any(p.is_file() for p in tmp_path.glob(".one.*.new.tmp/*")):  # the first file is written
+            assert proc.poll() is None and time.monotonic() < deadline, "the run ended before it could be killed"
+            time.sleep(0.005)
+        proc.kill()
+    finally:
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    # the next run clears the killed run's temporary folder and replaces the folder whole
+    assert cli(capsys, *args, "--seed", "3").returncode == 0
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    assert json.loads((out / "run.json").read_text())["config"]["seed"] == 3
