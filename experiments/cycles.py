@@ -18,6 +18,8 @@ basins). Run ``python experiments/cycles.py [--quick]``.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import matplotlib
 
 matplotlib.use("Agg")  # a script may choose its backend; the library never does
@@ -359,6 +361,13 @@ def change(dist: pd.DataFrame, value: str, first: int, last: int) -> pd.DataFram
     return pd.DataFrame({"change": w[last] - w[first], "initial": w[first]}).reset_index()
 
 
+def finding(claim: Claim, eff, ablated: dict) -> Finding:
+    """A :class:`Finding`; ablations the model does not declare yet are left out (listed in the design section)."""
+    if ablated and set(claim.ablations) - set(ablated):
+        claim = replace(claim, ablations=tuple(a for a in claim.ablations if a in ablated))
+    return Finding(claim, eff, ablated)
+
+
 # ---------------------------------------------------------------------------------------------------
 # figures
 # ---------------------------------------------------------------------------------------------------
@@ -589,7 +598,7 @@ def main(argv=None):
         EARLY_SKILL: lambda c: effect(of(early, c, "on_skill"), SD, of(early, c, "skill_sd")),
         SKILL_BASIN: lambda c: effect(of(widen, DEFAULT_WEIGHT if c == MODEL else c, "widening"), PP),
     }
-    found = {c.id: Finding(c, fn(MODEL), {a: fn(a) for a in avail}) for c, fn in measures.items()}
+    found = {c.id: finding(c, fn(MODEL), {a: fn(a) for a in avail if a in c.ablations}) for c, fn in measures.items()}
     two_basins = Question(
         "two_basins",
         "Two basins: learners alike at the start split into a virtuous and a vicious group",

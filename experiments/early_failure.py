@@ -159,11 +159,13 @@ EARLY_VS_LATE_AT_SHOCK = Claim(
     "mechanism check",
     _DIVISOR + "; strength grows with evidence (strength_gain)",
     SD,
+    ablations=("no_strength",),
 )
-EARLY_VS_LATE_FINAL = Claim(
-    "early_minus_late_final",
-    "At the end of the run, an early failure has left belief lower than the same failure late",
-    "final mean efficacy, early-failure run minus late-failure run (efficacy_mean)",
+EARLY_VS_LATE_AFTER = Claim(
+    "early_minus_late_after",
+    "The same number of steps after the failure, an early failure has left belief lower than a late one",
+    "efficacy gap to the no-shock run H steps after the failure (H = steps left after the late failure), early "
+    "minus late failure (efficacy_mean)",
     -1,
     "emergent",
     "divisor at the shock (strength) + recovery through attempts (avoidance, mastery)",
@@ -317,6 +319,13 @@ def low_minus_high(terc: pd.DataFrame) -> np.ndarray:
     """Per replicate: loss of the low tercile minus loss of the high tercile."""
     w = terc.pivot(index="replicate", columns="tercile", values="d_efficacy")
     return (w["low"] - w["high"]).to_numpy()
+
+
+def finding(claim: Claim, eff, ablated: dict) -> Finding:
+    """A :class:`Finding`; ablations the model does not declare yet are left out (listed in the design section)."""
+    if ablated and set(claim.ablations) - set(ablated):
+        claim = replace(claim, ablations=tuple(a for a in claim.ablations if a in ablated))
+    return Finding(claim, eff, ablated)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -502,11 +511,16 @@ def main(argv=None):
     shock_tab = pd.DataFrame(rows)
     ref0 = sd_at(t0 + 1)
     f_drop = Finding(replace(DROP_EARLY, analytic=effect(pred[t0], SD, ref0).estimate), effect(immediate(t0), SD, ref0))
-    d_el = immediate(t0) - immediate(t1)
+
+    def el_at_shock(a=None):
+        ref = np.sqrt((sd_at(t0 + 1, a) ** 2 + sd_at(t1 + 1, a) ** 2) / 2)
+        return effect(immediate(t0, a) - immediate(t1, a), SD, ref)
+
     ref_el = np.sqrt((sd_at(t0 + 1) ** 2 + sd_at(t1 + 1) ** 2) / 2)
-    f_el_shock = Finding(
+    f_el_shock = finding(
         replace(EARLY_VS_LATE_AT_SHOCK, analytic=effect(pred[t0] - pred[t1], SD, ref_el).estimate),
-        effect(d_el, SD, ref_el),
+        el_at_shock(),
+        {a: el_at_shock(a) for a in timing_abl if a in EARLY_VS_LATE_AT_SHOCK.ablations},
     )
 
     # --- emergent claims, each with its ablations
@@ -514,21 +528,30 @@ def main(argv=None):
         return {a: fn(a) for a in timing_abl}
 
     e0, e1 = shock_name(t0, sev), shock_name(t1, sev)
-    f_el_final = Finding(EARLY_VS_LATE_FINAL, final_gap(e0, e1), ablated(lambda a: final_gap(e0, e1, ablation=a)))
-    f_persist = Finding(HARM_PERSISTS, final_gap(e0, CONTROL), ablated(lambda a: final_gap(e0, CONTROL, ablation=a)))
+    horizon = last - t1
+
+    def el_after(a=None):
+        w0, w1 = at_step(series, t0 + horizon, "efficacy_mean"), at_step(series, last, "efficacy_mean")
+        c = with_ablation(CONTROL, a)
+        g0, g1 = paired_diff(w0, with_ablation(e0, a), c), paired_diff(w1, with_ablation(e1, a), c)
+        return effect(g0 - g1, SD, np.sqrt((sd_at(t0 + horizon, a) ** 2 + sd_at(last, a) ** 2) / 2))
+
+    f_el_after = finding(EARLY_VS_LATE_AFTER, el_after(), ablated(el_after))
+    f_el_final = final_gap(e0, e1)
+    f_persist = finding(HARM_PERSISTS, final_gap(e0, CONTROL), ablated(lambda a: final_gap(e0, CONTROL, ablation=a)))
 
     def growth(a=None):
         w = at_step(series, last, "efficacy_mean")
         end = paired_diff(w, with_ablation(e0, a), with_ablation(CONTROL, a))
         return effect(end - immediate(t0, a), SD, sd_at(last, a))
 
-    f_grow = Finding(HARM_GROWS, growth(), ablated(growth))
-    f_skill = Finding(
+    f_grow = finding(HARM_GROWS, growth(), ablated(growth))
+    f_skill = finding(
         SKILL_HARM,
         final_gap(e0, CONTROL, "skill_mean"),
         ablated(lambda a: final_gap(e0, CONTROL, "skill_mean", ablation=a)),
     )
-    f_dis = Finding(
+    f_dis = finding(
         DISENGAGE,
         final_gap(e0, CONTROL, "disengaged_share", PP),
         ablated(lambda a: final_gap(e0, CONTROL, "disengaged_share", PP, ablation=a)),
@@ -539,7 +562,7 @@ def main(argv=None):
         return effect(low_minus_high(terc), SD, sd_at(last, a))
 
     terc0 = tercile_loss(agents, e0, CONTROL)
-    f_whom = Finding(FOR_WHOM, whom(), ablated(whom))
+    f_whom = finding(FOR_WHOM, whom(), ablated(whom))
 
     # --- tables: every shock condition vs the control at the end (the project's scale)
     final = series[series["step"] == last]
@@ -645,7 +668,7 @@ def main(argv=None):
             return effect(loss(h, rlast, a) - loss("easy", rlast, a), SD, rsd(rlast, a))
 
         f_s = Finding(replace(c_shock, analytic=a_s), e_s)
-        f_e = Finding(c_end, at_end(), {a: at_end(a) for a in res_abl})
+        f_e = finding(c_end, at_end(), {a: at_end(a) for a in res_abl})
         questions_res.append(
             Question(
                 f"{h}_protect",
@@ -673,7 +696,7 @@ def main(argv=None):
     # --- findings
     findings = [
         Question("at_shock", "At the moment of the failure (the mastery rule's divisor)", [f_drop, f_el_shock]),
-        f_el_final,
+        f_el_after,
         f_persist,
         f_grow,
         f_skill,
@@ -682,11 +705,11 @@ def main(argv=None):
         *questions_res,
     ]
     missing = [a for a in TIMING_ABLATIONS if a not in timing_abl]
-    share_at_shock = f_el_shock.effect.estimate / f_el_final.effect.estimate if f_el_final.effect.estimate else np.nan
+    share_at_shock = f_el_shock.effect.estimate / f_el_final.estimate if f_el_final.estimate else np.nan
     plain = PlainSummary(
         question="Does a severe failure hurt a learner's belief in their ability (self-efficacy) more when it comes "
         "early in learning than later, does the harm grow or fade, and who is hurt most?",
-        answer=_answer(f_drop, f_el_shock, f_el_final, f_grow, f_persist, f_whom, questions_res),
+        answer=_answer(f_drop, f_el_shock, f_el_after, f_grow, f_persist, f_whom, questions_res),
         how_sure=f"{z['reps']} paired replications of {z['agents']} learners per condition; every effect with a 95% "
         "bootstrap interval over replications, judged against a smallest effect of interest of 0.2 SD across "
         "learners (5 percentage points for shares).",
@@ -708,13 +731,14 @@ def main(argv=None):
             + (f" (not yet declared by the model: {', '.join(missing)})" if missing else "")
             + ". Effects are on the project's scale: mean paired difference over the SD of the outcome across "
             "learners in the control run at the same step (shares: percentage points); 95% bootstrap CIs over "
-            "replications. Note that the late failure leaves fewer steps to recover before the end of the run: "
-            "the final early-minus-late contrast mixes timing with time to recover.",
+            "replications. The late failure leaves fewer steps to recover before the end of the run, so the final "
+            "early-minus-late contrast (in `final_effects.csv`) mixes timing with time to recover; the claim "
+            "early_minus_late_after compares both failures the same number of steps after each.",
         ),
         (
             "How much of the early-late gap is the divisor",
             f"The early-minus-late drop one step after the failure is {f_el_shock.effect.text()}; at the end of the "
-            f"run the early-minus-late gap is {f_el_final.effect.text()}. The ratio (at the shock / at the end) is "
+            f"run the early-minus-late gap is {f_el_final.text()}. The ratio (at the shock / at the end) is "
             f"{fmt(share_at_shock, signed=False)}: a ratio above 1 means the gap created at the shock shrank "
             "afterwards. Per timing (`at_shock.csv`):\n\n"
             + _md_table(shock_tab, ["step", "simulated", "lo", "hi", "analytic"]),
@@ -741,7 +765,7 @@ def main(argv=None):
     return out
 
 
-def _answer(f_drop, f_el_shock, f_el_final, f_grow, f_persist, f_whom, questions_res) -> str:
+def _answer(f_drop, f_el_shock, f_el_after, f_grow, f_persist, f_whom, questions_res) -> str:
     """The plain-language answer, worded from the verdicts (never from what we hoped to see)."""
     grow = {
         "shown": "the gap to learners who never failed grows afterwards",
@@ -754,8 +778,8 @@ def _answer(f_drop, f_el_shock, f_el_final, f_grow, f_persist, f_whom, questions
         f"moves belief more than a late one at that moment, as the rule's divisor 1/(1 + strength) predicts, is "
         f"{f_el_shock.verdict} on the 0.2 SD yardstick ({fmt(f_el_shock.effect.estimate)} SD). {grow.capitalize()} "
         f"({f_grow.verdict}). At the end of the run the early failure's harm is {fmt(f_persist.effect.estimate)} SD "
-        f"({f_persist.verdict}) and the early-minus-late contrast {fmt(f_el_final.effect.estimate)} SD "
-        f"({f_el_final.verdict}). Learners who started with low belief lose more ({f_whom.verdict}). Protection by "
+        f"({f_persist.verdict}); compared the same number of steps after the failure, early minus late is "
+        f"{fmt(f_el_after.effect.estimate)} SD ({f_el_after.verdict}). Learners who started with low belief lose more ({f_whom.verdict}). Protection by "
         f"an earlier history against a later failure: {protect}."
     )
 
