@@ -253,7 +253,8 @@ def advance(
     arousal = np.where(engaged, new_arousal, rest)
 
     # 5. Approach or avoid
-    attempt = engaged & (row(S.U_ATTEMPT) < choice.attempt_probability(st.efficacy, d, p.avoid_margin, p.avoid_scale))
+    approach = row(S.U_ATTEMPT) < choice.attempt_probability(st.efficacy, d, p.avoid_margin, p.avoid_scale)
+    attempt = engaged & (approach | (p.use_avoidance == 0))  # switched off: every engaged agent attempts
 
     # 6. Effort (motivational intensity)
     p_hat = expectancy(st.efficacy, d, p.belief_scale)
@@ -306,6 +307,8 @@ def advance(
         w = np.where(shocked, severity, w)
         p_task = np.where(shocked, 0.5, p_hat)  # expectancy(e, e) = 1/2
     err = np.where(acted, mastery.surprise(outcome, p_task), 0.0)
+    use_mastery = p.use_mastery != 0  # switched off: own outcomes are no evidence (no efficacy, no strength)
+    err = np.where(use_mastery, err, 0.0)
     d_mastery = mastery.efficacy_change(
         err, w, st.strength, p.mastery_gain_success, p.mastery_gain_failure, st.sens_mastery
     )
@@ -360,12 +363,18 @@ def advance(
         )
     reading = physiological.anxious_reading(np.where(shocked, 1.0, thr) if shock_now else thr, reappraisal)
     d_phys = np.where(
-        acted, physiological.efficacy_change(arousal, reading, p.anxiety_threshold, p.physio_gain, st.strength), 0.0
+        acted & (p.use_physiological != 0),
+        physiological.efficacy_change(arousal, reading, p.anxiety_threshold, p.physio_gain, st.strength),
+        0.0,
     )
     efficacy = np.clip(st.efficacy + d_mastery + d_vic + d_pers + d_phys, 0.0, LEVEL_MAX)
 
     # 12. Strength, credibility, staircases
-    st.strength = mastery.strength_update(st.strength, err, w, p.strength_gain, p.strength_forgetting)
+    st.strength = np.where(
+        p.use_strength != 0,
+        mastery.strength_update(st.strength, err, w, p.strength_gain, p.strength_forgetting),
+        st.strength,  # switched off: strength stays at its initial value
+    )
     # outcomes are judged against claims made before this step (this step's messages come after the task)
     prior = st.persuaded_level
     contradicted = acted & ~outcome & (task <= prior)

@@ -152,7 +152,8 @@ class OracleLearner(mesa.Agent):
 
         # approach or avoid
         p_attempt = logistic((self.efficacy + p["avoid_margin"] - d) / p["avoid_scale"])
-        self.attempt = self.engaged and self.u[S.U_ATTEMPT] < p_attempt
+        approach = self.u[S.U_ATTEMPT] < p_attempt or not p["use_avoidance"]  # off: always attempt
+        self.attempt = self.engaged and approach
 
         # effort: rises with demand, collapses when success looks out of reach
         self.expected = logistic((self.efficacy - d) / p["belief_scale"])
@@ -216,7 +217,8 @@ class OracleLearner(mesa.Agent):
             if self.was_handed:
                 weight *= p["handed_discount"]
             expected = self.expected
-        self.error = (float(self.outcome) - expected) if self.acted else 0.0
+        # with mastery switched off, own outcomes are no evidence at all
+        self.error = (float(self.outcome) - expected) if self.acted and p["use_mastery"] else 0.0
         self.weight = weight
         gain = p["mastery_gain_success"] if self.error >= 0.0 else p["mastery_gain_failure"]
         d_mastery = gain * self.sens_mastery * weight * self.error / (1.0 + self.strength)
@@ -257,7 +259,7 @@ class OracleLearner(mesa.Agent):
         if self.received.get("arousal_reappraisal"):
             self.next_reappraisal += p["reappraisal_rate"] * (1.0 - self.reappraisal)
         d_phys = 0.0
-        if self.acted:
+        if self.acted and p["use_physiological"]:
             reading = (1.0 if self.was_shocked else self.threat) * (1.0 - self.next_reappraisal)
             excess = max(0.0, self.next_arousal - p["anxiety_threshold"])
             d_phys = -p["physio_gain"] * excess * reading / (1.0 + self.strength)
@@ -269,9 +271,10 @@ class OracleLearner(mesa.Agent):
     def commit(self) -> None:
         """Apply the new state: strength, credibility, staircases, history, engagement."""
         m, p = self.model, self.model.p
-        self.strength = (1.0 - p["strength_forgetting"]) * self.strength + p["strength_gain"] * self.weight * abs(
-            self.error
-        )
+        if p["use_strength"]:  # off: strength keeps its initial value
+            self.strength = (1.0 - p["strength_forgetting"]) * self.strength + p["strength_gain"] * self.weight * abs(
+                self.error
+            )
 
         # outcomes are judged against what persuaders claimed before this step
         claimed = self.persuaded_level

@@ -99,6 +99,13 @@ SCENARIOS = {
             {"kind": "specific_persuasion", "start": 10, "end": 20, "target": "below", "threshold": 4.0},
         ],
     },
+    "mechanisms_switched_off": {
+        "seed": 8,
+        "params": {"use_strength": 0, "use_avoidance": 0, "use_physiological": 0, "use_mastery": 0},
+        "schedule": [{"kind": "random", "start": 0, "level": 4.0, "spread": 2.5}],
+        "shocks": [{"step": 6, "share": 0.5}],
+        "interventions": [{"kind": "handed_success", "start": 2, "end": 20}],
+    },
 }
 
 
@@ -127,8 +134,8 @@ def test_batch_of_different_configs_matches_each_run_alone() -> None:
     """Runs with different parameters, phases, shocks, interventions and networks share one batch."""
     cfgs = [Config.from_dict({"agents": AGENTS, "steps": STEPS, **SCENARIOS[n]}) for n in SCENARIOS]
     cfgs.append(Config.default(agents=AGENTS, steps=STEPS, learn_rate=0.3, network_degree=2))
-    seeds = [7, 7, 8, 9, 10]
-    indices = [0, 1, 2, 3, 4]
+    seeds = [7, 7, *range(8, 6 + len(cfgs))]
+    indices = list(range(len(cfgs)))
     batch = Batch(cfgs, seeds=seeds, run_indices=indices)
     oracles = [OracleModel(c, rng=s, run_index=i) for c, s, i in zip(cfgs, seeds, indices, strict=True)]
     for _ in range(STEPS):
