@@ -684,9 +684,7 @@ def main(argv=None):
         f"{z['grid_agents']} learners per point); every effect with a 95% bootstrap interval over replications, "
         "judged against a smallest effect of interest declared before the run (0.2 SD across learners; 5 "
         "percentage points for shares; 50 points for the share of runs with two modes).",
-        meaning="If the model is right, a learner who starts unsure is not doomed: most climb out as long as they "
-        "keep attempting tasks they can succeed at; the ones who stay low are those who stop attempting. What a "
-        "teacher or coach can act on is the avoidance, not the early record of successes.",
+        meaning=_meaning(split[split["condition"] == MODEL], two_basins, found),
         rests_on="The mastery rule (belief moves toward outcomes, less as evidence accumulates), avoidance of tasks "
         f"judged beyond one's capability (the cut at efficacy {cut:g} = default task level minus avoid_margin), "
         "disengagement after repeated avoidance, and practice-driven skill growth.",
@@ -699,8 +697,8 @@ def main(argv=None):
             "*split* asks whether learners who **start** on the same (low) side of the cut **end** on different "
             "sides. It fails if every low starter climbs out (one attractor) or none moves (no dynamics). (2) The "
             "*second mode* compares the final distribution with the initial one (Hartigan's dip test, p < 0.05, per "
-            "replication). It fails if the final distribution is one-peaked, however skewed (Sarle's bimodality "
-            "coefficient, used before, fires on skewed one-peaked distributions).",
+            "replication). It fails if the final distribution is one-peaked, however skewed (the skew-and-kurtosis "
+            "coefficient used before fired on skewed one-peaked distributions).",
         ),
         (
             "Design",
@@ -729,6 +727,24 @@ def main(argv=None):
     prov = provenance(res, replications=z["reps"], quick=args.quick)
     write_summary(out, "Virtuous and vicious cycles", plain, findings, sections, figs, prov)
     return out
+
+
+def _meaning(split_model: pd.DataFrame, two_basins: Question, found: dict[str, Finding]) -> str:
+    """What the verdicts would mean for a teacher or coach, if the model is right."""
+    p_up = float(split_model["p_up"].mean())
+    most = "most" if p_up > 0.5 else "some" if p_up > 0.05 else "almost none"
+    text = (
+        f"If the model is right, {most} learners who start with low belief ({100 * p_up:.0f}%) climb out of it "
+        "without help; "
+    )
+    text += (
+        "the population splits into two groups, so the low group needs targeted support."
+        if two_basins.verdict == "shown"
+        else "but belief does not settle into two separate groups, so a slow start is not a sentence."
+    )
+    if found[EARLY_EFF.id].verdict != "shown":
+        text += " An early record of successes is not, by itself, a reliable sign of where a learner will end up."
+    return text
 
 
 def _split_text(s: pd.DataFrame) -> str:

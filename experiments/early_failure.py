@@ -713,9 +713,7 @@ def main(argv=None):
         how_sure=f"{z['reps']} paired replications of {z['agents']} learners per condition; every effect with a 95% "
         "bootstrap interval over replications, judged against a smallest effect of interest of 0.2 SD across "
         "learners (5 percentage points for shares).",
-        meaning="If the model is right, protecting beginners from a crushing failure matters because their belief "
-        "is still soft, not because one failure starts an unstoppable spiral: with continued success experiences "
-        "belief recovers. Learners who start unsure are the ones to watch.",
+        meaning=_meaning(f_grow, f_persist, f_whom),
         rests_on="The mastery rule (a failure's effect shrinks as evidence accumulates: 1/(1 + strength)), "
         "avoidance of tasks judged too hard, and disengagement after repeated avoidance.",
     )
@@ -782,6 +780,25 @@ def _answer(f_drop, f_el_shock, f_el_after, f_grow, f_persist, f_whom, questions
         f"{fmt(f_el_after.effect.estimate)} SD ({f_el_after.verdict}). Learners who started with low belief lose more ({f_whom.verdict}). Protection by "
         f"an earlier history against a later failure: {protect}."
     )
+
+
+def _meaning(f_grow, f_persist, f_whom) -> str:
+    """What the verdicts would mean for a teacher or coach, if the model is right."""
+    if f_grow.verdict == "shown":
+        course = "a severe failure starts a spiral that widens with time, so early support after it matters most"
+    elif f_persist.verdict == "shown":
+        course = (
+            "a severe failure leaves a lasting dent in belief, but it is deepest at once and does not spiral; "
+            "continued experiences of success let belief recover slowly"
+        )
+    else:
+        course = "a single severe failure leaves no lasting dent that these runs can show"
+    who = (
+        " Learners who start unsure are the ones to watch."
+        if f_whom.verdict == "shown"
+        else " Who is hurt most is not settled by these runs."
+    )
+    return f"If the model is right, {course}.{who}"
 
 
 def _md_table(df: pd.DataFrame, cols: list[str]) -> str:
