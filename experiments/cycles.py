@@ -18,8 +18,6 @@ basins). Run ``python experiments/cycles.py [--quick]``.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import matplotlib
 
 matplotlib.use("Agg")  # a script may choose its backend; the library never does
@@ -30,6 +28,7 @@ import pandas as pd  # noqa: E402
 
 from sim.analysis import PP, SD, Claim, Finding, PlainSummary, Question, effect, fmt, mean_ci  # noqa: E402
 from sim.analysis import ablations as abl  # noqa: E402
+from sim.analysis.ablation_notes import finding, reversals, unavailable  # noqa: E402
 from sim.analysis.figures import save_figure, style  # noqa: E402
 from sim.analysis.multimodality import ALPHA, dip_test  # noqa: E402
 from sim.analysis.script import parse_args, provenance, results_dir, run  # noqa: E402
@@ -48,6 +47,8 @@ GRID_SD = 0.3
 """Initial skill and efficacy SD within a grid point (small, so a point is one region of the state space)."""
 ABLATIONS = ("no_avoidance", "no_strength", "no_social")
 DEFAULT_WEIGHT = "mastery x1"
+PHASE_RUNS = 2
+"""Replications whose learner paths are drawn in the phase portrait (more would only blacken it)."""
 
 
 def basin_cut() -> float:
@@ -361,13 +362,6 @@ def change(dist: pd.DataFrame, value: str, first: int, last: int) -> pd.DataFram
     return pd.DataFrame({"change": w[last] - w[first], "initial": w[first]}).reset_index()
 
 
-def finding(claim: Claim, eff, ablated: dict) -> Finding:
-    """A :class:`Finding`; ablations the model does not declare yet are left out (listed in the design section)."""
-    if ablated and set(claim.ablations) - set(ablated):
-        claim = replace(claim, ablations=tuple(a for a in claim.ablations if a in ablated))
-    return Finding(claim, eff, ablated)
-
-
 # ---------------------------------------------------------------------------------------------------
 # figures
 # ---------------------------------------------------------------------------------------------------
@@ -378,10 +372,10 @@ def fig_phase(traj: pd.DataFrame, flow: pd.DataFrame, final_basin: pd.Series, cu
     hi, lo = style(0), style(4)
     for (run_, agent), g in traj.groupby(["run", "agent"]):
         s = hi if bool(final_basin.get((run_, agent), True)) else lo
-        ax.plot(g["skill"], g["efficacy"], color=s["color"], ls=s["ls"], alpha=0.45, lw=0.8, zorder=2)
-        ax.plot(g["skill"].iloc[0], g["efficacy"].iloc[0], "o", ms=2.5, color="k", zorder=3)
+        ax.plot(g["skill"], g["efficacy"], color=s["color"], ls=s["ls"], alpha=0.45, lw=0.8, zorder=2, rasterized=True)
+        ax.plot(g["skill"].iloc[0], g["efficacy"].iloc[0], "o", ms=2.5, color="k", zorder=3, rasterized=True)
     ax.axhline(cut, ls=":", color="k", lw=1)
-    ax.text(0.2, cut + 0.1, "cut: attempt chance 1/2 at the default task", fontsize=8)
+    ax.text(7.9, cut + 0.1, "cut: attempt chance 1/2 at the default task", fontsize=8, ha="right")
     ax.plot([], [], color=hi["color"], ls=hi["ls"], label="ends at or above the cut")
     ax.plot([], [], color=lo["color"], ls=lo["ls"], label="ends below the cut")
     ax.plot([], [], "o", ms=3, color="k", label="start")
@@ -463,9 +457,12 @@ def fig_early(fe: pd.DataFrame):
 
 def fig_ablations(items: list[Finding]):
     """Each emergent claim's effect under the full model and each ablation, on its own scale (SD or pp)."""
-    fig, axes = plt.subplots(1, len(items), figsize=(3.1 * len(items), 4.2), layout="constrained", sharey=True)
-    axes = np.atleast_1d(axes)
-    for ax, f in zip(axes, items, strict=True):
+    ncol = min(4, len(items))
+    nrow = -(-len(items) // ncol)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(3.4 * ncol, 3.0 * nrow + 0.6), layout="constrained", squeeze=False)
+    for ax in axes.flat[len(items) :]:
+        ax.set_visible(False)
+    for ax, f in zip(axes.flat, items, strict=False):
         effs = {MODEL: f.effect, **f.ablated}
         for i, e in enumerate(effs.values()):
             st = style(i)
@@ -542,7 +539,7 @@ def main(argv=None):
     z = sizes(args.quick)
     cut = basin_cut()
     avail = abl.conditions(ABLATIONS)
-    missing = [a for a in ABLATIONS if a not in avail]
+    missing = unavailable(ABLATIONS)
 
     # --- run
     pop = Experiment(
@@ -615,17 +612,17 @@ def main(argv=None):
 
     # --- figures
     traj = res.trajectories
-    traj_m = traj[traj["condition"] == MODEL]
+    traj_m = traj[(traj["condition"] == MODEL) & (traj["replicate"] < PHASE_RUNS)]
     fin = final.set_index(["run", "agent"])
     figs = [
         save_figure(
             fig_phase(traj_m, flow_field(traj_m), fin["efficacy"] >= cut, cut),
             out,
             "phase_portrait",
-            f"Paths of {z['traj']} learners per run in (skill, efficacy), full model, with the mean one-step change "
+            f"Paths of {z['traj']} learners in each of {PHASE_RUNS} runs in (skill, efficacy), full model, with the mean one-step change "
             f"in each cell (grey arrows). Dotted line: the cut at efficacy {cut:g} (attempt chance 1/2 at the default "
-            "task). Most paths, including many that start below the cut, climb towards the task level; the few that "
-            "end below it stall where avoidance stops practice.",
+            "task). Paths drawn solid end at or above the cut, dashed ones below it; a path that runs left is a "
+            "learner whose skill decays because it no longer practises.",
         ),
         save_figure(
             fig_distribution(snaps, dist, cut, conds),
@@ -663,7 +660,8 @@ def main(argv=None):
             "Share of learners (%) ending at or above the cut for each grid point of mean initial efficacy x mean "
             f"initial skill (SD {GRID_SD} within a point), under three weights of mastery learning; each cell is drawn "
             "at its true grid position and width. White line: 50%. Right: the initial efficacy at which half end "
-            "engaged, by initial skill (95% CI over replications).",
+            "engaged, by initial skill (95% CI over replications; missing where the share never reaches 1/2 inside the "
+            "grid).",
         )
     )
 
@@ -673,7 +671,8 @@ def main(argv=None):
         question="Do learners' beliefs and skills spiral apart into a virtuous group (engage, succeed, learn, believe "
         "more) and a vicious group (avoid, learn nothing, believe no more)? Does the spread of belief grow, and do "
         "early successes decide where a learner ends up?",
-        answer=f"Two basins: {two_basins.verdict}. Of the learners who start below the cut, the smaller end group "
+        answer=f"Two separate groups (a virtuous and a vicious basin; both tests must pass): {two_basins.verdict}. "
+        f"Of the learners who start below the cut, the smaller end group "
         f"holds {fmt(sp.effect.estimate, signed=False)} pp ({sp.verdict}), and a second mode in the final "
         f"distribution of belief is {mm.verdict} (dip test). The spread of belief growing: "
         f"{found[SPREAD.id].verdict}. Learners who started alike drifting apart: {found[DRIFT.id].verdict}. Early "
@@ -720,7 +719,9 @@ def main(argv=None):
             + _split_text(split[split["condition"] == MODEL])
             + " Dip test of final efficacy, full model: "
             + _dip_text(dist[(dist["condition"] == MODEL) & (dist["step"] == last)])
-            + ". Tables: `side_split.csv`, `distribution_over_time.csv`, `basin_grid.csv`, `thresholds.csv` (NaN "
+            + ". "
+            + " ".join(reversals(findings))
+            + " Tables: `side_split.csv`, `distribution_over_time.csv`, `basin_grid.csv`, `thresholds.csv` (NaN "
             "where the share never crosses 1/2 inside the grid), `findings.csv`.",
         ),
     ]

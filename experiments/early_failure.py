@@ -33,6 +33,7 @@ import pandas as pd  # noqa: E402
 
 from sim.analysis import PP, SD, Claim, Finding, PlainSummary, Question, effect, fmt, mean_ci  # noqa: E402
 from sim.analysis import ablations as abl  # noqa: E402
+from sim.analysis.ablation_notes import finding, reversals, unavailable  # noqa: E402
 from sim.analysis.effects import paired_effects  # noqa: E402
 from sim.analysis.figures import save_figure, style  # noqa: E402
 from sim.analysis.script import parse_args, provenance, results_dir, run  # noqa: E402
@@ -321,13 +322,6 @@ def low_minus_high(terc: pd.DataFrame) -> np.ndarray:
     return (w["low"] - w["high"]).to_numpy()
 
 
-def finding(claim: Claim, eff, ablated: dict) -> Finding:
-    """A :class:`Finding`; ablations the model does not declare yet are left out (listed in the design section)."""
-    if ablated and set(claim.ablations) - set(ablated):
-        claim = replace(claim, ablations=tuple(a for a in claim.ablations if a in ablated))
-    return Finding(claim, eff, ablated)
-
-
 # ---------------------------------------------------------------------------------------------------
 # figures
 # ---------------------------------------------------------------------------------------------------
@@ -590,8 +584,7 @@ def main(argv=None):
             "at_shock",
             f"Drop in mean efficacy one step after a severity-{sev:g} failure (filled: simulated, paired with the "
             "no-shock run, 95% CI; open: the mastery rule's prediction from each learner's strength just before). "
-            "The earlier the failure, the larger the drop, and the rule's 1/(1 + strength) divisor predicts most "
-            "of it; the rest is the arousal spike read as anxiety.",
+            + _at_shock_takeaway(shock_tab),
         )
     ]
     sd_last = float(np.sqrt(np.mean(sd_at(last) ** 2)))
@@ -606,9 +599,9 @@ def main(argv=None):
             out,
             "recovery",
             f"Mean efficacy gap between runs with a severity-{sev:g} failure and the no-shock run, by steps since "
-            "the failure (95% CI over replications; SD across learners at the end of the control run). Every gap is "
-            "largest right after the failure and narrows afterwards: the harm does not grow. Lines marked "
-            "no_strength / no_avoidance repeat the early failure with that mechanism switched off.",
+            "the failure (95% CI over replications; SD across learners at the end of the control run). "
+            + _recovery_takeaway(curves)
+            + " Lines marked no_strength / no_avoidance repeat the early failure with that mechanism switched off.",
         )
     )
     figs.append(
@@ -617,8 +610,8 @@ def main(argv=None):
             out,
             "final_vs_timing",
             "Final efficacy, skill (SD across learners) and share disengaged (percentage points), each run with a "
-            "failure minus the no-shock run, by the failure's step and severity (95% CI). Harder failures cost more; "
-            "an early failure costs more skill because practice after it is lost.",
+            "failure minus the no-shock run, by the failure's step and severity (95% CI); "
+            "see `final_effects.csv` for the numbers.",
         )
     )
     figs.append(
@@ -704,7 +697,8 @@ def main(argv=None):
         f_whom,
         *questions_res,
     ]
-    missing = [a for a in TIMING_ABLATIONS if a not in timing_abl]
+    missing = unavailable(TIMING_ABLATIONS)
+    flipped = reversals(findings)
     share_at_shock = f_el_shock.effect.estimate / f_el_final.estimate if f_el_final.estimate else np.nan
     plain = PlainSummary(
         question="Does a severe failure hurt a learner's belief in their ability (self-efficacy) more when it comes "
@@ -738,8 +732,9 @@ def main(argv=None):
             f"The early-minus-late drop one step after the failure is {f_el_shock.effect.text()}; at the end of the "
             f"run the early-minus-late gap is {f_el_final.text()}. The ratio (at the shock / at the end) is "
             f"{fmt(share_at_shock, signed=False)}: a ratio above 1 means the gap created at the shock shrank "
-            "afterwards. Per timing (`at_shock.csv`):\n\n"
-            + _md_table(shock_tab, ["step", "simulated", "lo", "hi", "analytic"]),
+            "afterwards. Per timing (`at_shock.csv`, SD across learners):\n\n"
+            + _md_table(shock_tab, ["step", "simulated", "lo", "hi", "analytic"])
+            + ("\n" + " ".join(flipped) if flipped else ""),
         ),
         (
             "Resilience details",
@@ -761,6 +756,29 @@ def main(argv=None):
     prov = provenance(res, replications=z["reps"], quick=args.quick)
     write_summary(out, "Severe early failure", plain, findings, sections, figs, prov)
     return out
+
+
+def _at_shock_takeaway(tab: pd.DataFrame) -> str:
+    t = tab.sort_values("step")
+    order = (
+        "the earlier the failure, the larger the drop"
+        if t["simulated"].is_monotonic_increasing
+        else ("the drop does not shrink steadily with the failure's timing")
+    )
+    share = t["analytic"] / t["simulated"]
+    return (
+        f"{order.capitalize()}; the rule's prediction is {100 * share.min():.0f}-{100 * share.max():.0f}% of the "
+        "simulated drop (the rest: the arousal spike read as anxiety, and the ordinary change the no-shock run makes "
+        "in that step)."
+    )
+
+
+def _recovery_takeaway(curves: dict[str, pd.DataFrame]) -> str:
+    narrows = [lab for lab, r in curves.items() if len(r) and abs(r["gap"].iloc[-1]) < abs(r["gap"].iloc[0])]
+    if len(narrows) == len(curves):
+        return "Every gap is narrower at the end than right after the failure: the harm does not grow."
+    wider = [lab for lab in curves if lab not in narrows]
+    return f"The gap is wider at the end than right after the failure for: {', '.join(wider)}."
 
 
 def _answer(f_drop, f_el_shock, f_el_after, f_grow, f_persist, f_whom, questions_res) -> str:

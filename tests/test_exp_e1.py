@@ -289,3 +289,19 @@ def test_conditions_carry_the_ablation_switches() -> None:
     assert h["setbacks + late shock | no_strength"]["use_strength"] == 0 and len(h) == 12
     g = cycles.grid_conditions((0.5, 2.0), ab)
     assert cycles.DEFAULT_WEIGHT in g and g["no_strength"] == {"use_strength": 0}
+
+
+def test_ablation_notes_partial_ablations_and_reversals() -> None:
+    from sim.analysis.ablation_notes import finding, reversals, unavailable
+
+    c = Claim("c", "X raises Y", "Y", 1, "emergent", "r", "sd", 0.2, ablations=("no_strength", "no_social"))
+    model, strong = Effect(0.0, -0.05, 0.05, "sd", 10), Effect(0.6, 0.5, 0.7, "sd", 10)
+    f = finding(c, model, {"no_strength": strong})  # no_social not runnable: dropped, not an error
+    assert f.claim.ablations == ("no_strength",) and f.verdict == "negligible"
+    assert finding(c, model, {}).claim.ablations == c.ablations  # nothing ran: the declaration is kept
+    [line] = reversals([f])
+    assert "negligible in the full model but shown with no growth of belief strength" in line
+    assert reversals([finding(c, strong, {"no_strength": strong})]) == []  # shown in the model: no reversal
+    assert unavailable(["no_strength"]) == [] and unavailable(["no_social"]) == (
+        [] if abl.get("no_social").available else ["no_social"]
+    )
