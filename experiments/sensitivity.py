@@ -59,7 +59,6 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "yd_cost": (0.5, 3.0),
     # skill
     "learn_rate": (0.04, 0.16),
-    "stretch_opt": (0.0, 1.0),
     "failure_learning": (0.3, 0.9),
     # mastery
     "mastery_gain_success": (0.25, 1.0),

@@ -8,7 +8,6 @@ times their bootstrap CI half-widths at seed 1.
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
