@@ -28,7 +28,7 @@ import pandas as pd  # noqa: E402
 
 from sim.analysis import PP, SD, Claim, Finding, PlainSummary, Question, effect, fmt, mean_ci  # noqa: E402
 from sim.analysis import ablations as abl  # noqa: E402
-from sim.analysis.ablation_notes import finding, reversals, unavailable  # noqa: E402
+from sim.analysis.ablation_notes import ablation_summary, finding, reversals, unavailable  # noqa: E402
 from sim.analysis.figures import save_figure, style  # noqa: E402
 from sim.analysis.multimodality import ALPHA, dip_test  # noqa: E402
 from sim.analysis.script import parse_args, provenance, results_dir, run  # noqa: E402
@@ -678,7 +678,7 @@ def main(argv=None):
         f"{found[SPREAD.id].verdict}. Learners who started alike drifting apart: {found[DRIFT.id].verdict}. Early "
         f"success predicting final belief beyond the starting point: {found[EARLY_EFF.id].verdict}; final skill: "
         f"{found[EARLY_SKILL.id].verdict}. More initial skill widening the engaging basin: "
-        f"{found[SKILL_BASIN.id].verdict}.",
+        f"{found[SKILL_BASIN.id].verdict}. " + ablation_summary(findings),
         how_sure=f"{z['reps']} replications of {z['agents']} learners (grid: {z['grid_reps']} replications of "
         f"{z['grid_agents']} learners per point); every effect with a 95% bootstrap interval over replications, "
         "judged against a smallest effect of interest declared before the run (0.2 SD across learners; 5 "
@@ -686,7 +686,8 @@ def main(argv=None):
         meaning=_meaning(split[split["condition"] == MODEL], two_basins, found),
         rests_on="The mastery rule (belief moves toward outcomes, less as evidence accumulates), avoidance of tasks "
         f"judged beyond one's capability (the cut at efficacy {cut:g} = default task level minus avoid_margin), "
-        "disengagement after repeated avoidance, and practice-driven skill growth.",
+        "disengagement after repeated avoidance, and practice-driven skill growth; the ablations (the same runs "
+        "with one mechanism switched off) show which of these each pattern needs.",
     )
     sections = [
         (

@@ -33,8 +33,8 @@ import pandas as pd  # noqa: E402
 
 from sim.analysis import PP, SD, Claim, Finding, PlainSummary, Question, effect, fmt, mean_ci  # noqa: E402
 from sim.analysis import ablations as abl  # noqa: E402
-from sim.analysis.ablation_notes import finding, reversals, unavailable  # noqa: E402
-from sim.analysis.effects import paired_effects  # noqa: E402
+from sim.analysis.ablation_notes import ablation_summary, finding, reversals, unavailable  # noqa: E402
+from sim.analysis.effects import paired_effects, pooled_sd  # noqa: E402
 from sim.analysis.figures import save_figure, style  # noqa: E402
 from sim.analysis.script import parse_args, provenance, results_dir, run  # noqa: E402
 from sim.analysis.summary import write_summary, write_table  # noqa: E402
@@ -270,24 +270,32 @@ def divisor_prediction(pre: pd.DataFrame, severity: float, gain_failure: float) 
     """The mastery rule's predicted mean efficacy change from a shock, per replicate.
 
     ``pre`` holds every agent's state just before the shock step (columns replicate, efficacy,
-    strength, sens_mastery, engagement). Engaged agents take a full-weight failure at a task set at
-    their own efficacy: ``-gain_failure x sens_mastery x severity x 1/2 / (1 + strength)``, clipped so
+    strength, sens_mastery, engagement; bad_news where the model has it). Engaged agents take a
+    full-weight failure at a task set at their own efficacy:
+    ``-gain_failure x bad_news x sens_mastery x severity x 1/2 / (1 + strength)``, clipped so
     that efficacy stays >= 0; disengaged agents are not hit.
     """
     hit = (pre["engagement"] != DISENGAGED).to_numpy()
-    d = -gain_failure * pre["sens_mastery"] * severity * SHOCK_EXPECTANCY / (1.0 + pre["strength"])
+    bad_news = pre["bad_news"] if "bad_news" in pre else 1.0  # a learner's own weight of bad news, if the model has it
+    d = -gain_failure * bad_news * pre["sens_mastery"] * severity * SHOCK_EXPECTANCY / (1.0 + pre["strength"])
     d = np.where(hit, np.maximum(d, -pre["efficacy"]), 0.0)
     return pd.Series(d, index=pre.index).groupby(pre["replicate"]).mean()
 
 
-def gap_curve(series: pd.DataFrame, cond: str, ref: str, shock_step: int, ref_sd: float) -> pd.DataFrame:
-    """Mean efficacy gap ``cond - ref`` (in SD across agents) by steps since the shock, with 95% CI over replications."""
+def gap_curve(series: pd.DataFrame, cond: str, ref: str, shock_step: int) -> pd.DataFrame:
+    """Mean efficacy gap ``cond - ref`` by steps since the shock, with 95% CI over replications.
+
+    At each step the gap is divided by the reference condition's SD of efficacy across learners at that
+    step (pooled over replications), the scale every claim of this experiment uses, so the first point
+    is the drop at the shock and the last the final gap.
+    """
     w = series.pivot_table(index=["step", "replicate"], columns="condition", values="efficacy_mean")
+    sd = series[series["condition"] == ref].groupby("step")["efficacy_sd"].apply(lambda v: pooled_sd(v.to_numpy()))
     d = (w[cond] - w[ref]).rename("gap").reset_index()
     d = d[d["step"] > shock_step]
     rows = []
     for step, g in d.groupby("step"):
-        m, lo, hi = mean_ci(g["gap"].to_numpy() / ref_sd)
+        m, lo, hi = mean_ci(g["gap"].to_numpy() / sd[step])
         rows.append(dict(since=int(step - shock_step), gap=m, lo=lo, hi=hi))
     return pd.DataFrame(rows, columns=["since", "gap", "lo", "hi"])
 
@@ -588,18 +596,16 @@ def main(argv=None):
         )
     ]
     sd_last = float(np.sqrt(np.mean(sd_at(last) ** 2)))
-    curves = {f"failure at step {t}": gap_curve(series, shock_name(t, sev), CONTROL, t, sd_last) for t in z["timings"]}
+    curves = {f"failure at step {t}": gap_curve(series, shock_name(t, sev), CONTROL, t) for t in z["timings"]}
     for a in timing_abl:
-        curves[f"failure at step {t0}, {a}"] = gap_curve(
-            series, with_ablation(e0, a), with_ablation(CONTROL, a), t0, sd_last
-        )
+        curves[f"failure at step {t0}, {a}"] = gap_curve(series, with_ablation(e0, a), with_ablation(CONTROL, a), t0)
     figs.append(
         save_figure(
             fig_recovery(curves),
             out,
             "recovery",
             f"Mean efficacy gap between runs with a severity-{sev:g} failure and the no-shock run, by steps since "
-            "the failure (95% CI over replications; SD across learners at the end of the control run). "
+            "the failure (95% CI over replications), in SD across learners of the no-shock run at each step. "
             + _recovery_takeaway(curves)
             + " Lines marked no_strength / no_avoidance repeat the early failure with that mechanism switched off.",
         )
@@ -703,7 +709,7 @@ def main(argv=None):
     plain = PlainSummary(
         question="Does a severe failure hurt a learner's belief in their ability (self-efficacy) more when it comes "
         "early in learning than later, does the harm grow or fade, and who is hurt most?",
-        answer=_answer(f_drop, f_el_shock, f_el_after, f_grow, f_persist, f_whom, questions_res),
+        answer=_answer(f_drop, f_el_shock, f_el_after, f_grow, f_persist, f_whom, questions_res, findings),
         how_sure=f"{z['reps']} paired replications of {z['agents']} learners per condition; every effect with a 95% "
         "bootstrap interval over replications, judged against a smallest effect of interest of 0.2 SD across "
         "learners (5 percentage points for shares).",
@@ -781,7 +787,7 @@ def _recovery_takeaway(curves: dict[str, pd.DataFrame]) -> str:
     return f"The gap is wider at the end than right after the failure for: {', '.join(wider)}."
 
 
-def _answer(f_drop, f_el_shock, f_el_after, f_grow, f_persist, f_whom, questions_res) -> str:
+def _answer(f_drop, f_el_shock, f_el_after, f_grow, f_persist, f_whom, questions_res, findings) -> str:
     """The plain-language answer, worded from the verdicts (never from what we hoped to see)."""
     grow = {
         "shown": "the gap to learners who never failed grows afterwards",
@@ -796,8 +802,8 @@ def _answer(f_drop, f_el_shock, f_el_after, f_grow, f_persist, f_whom, questions
         f"({f_grow.verdict}). At the end of the run the early failure's harm is {fmt(f_persist.effect.estimate)} SD "
         f"({f_persist.verdict}); compared the same number of steps after the failure, early minus late is "
         f"{fmt(f_el_after.effect.estimate)} SD ({f_el_after.verdict}). Learners who started with low belief lose more ({f_whom.verdict}). Protection by "
-        f"an earlier history against a later failure: {protect}."
-    )
+        f"an earlier history against a later failure: {protect}. " + ablation_summary(findings)
+    ).strip()
 
 
 def _meaning(f_grow, f_persist, f_whom) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import math
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -271,12 +272,13 @@ def test_gap_curve_and_paired_diff() -> None:
     rows = []
     for rep in range(4):
         for step in range(6):
-            rows.append(dict(condition="control", replicate=rep, step=step, efficacy_mean=3.0))
+            sd = 0.5 if step < 5 else 0.25  # the control's spread at each step sets the scale
+            rows.append(dict(condition="control", replicate=rep, step=step, efficacy_mean=3.0, efficacy_sd=sd))
             gap = -1.0 if step == 3 else (-0.5 if step > 3 else 0.0)
-            rows.append(dict(condition="x", replicate=rep, step=step, efficacy_mean=3.0 + gap))
+            rows.append(dict(condition="x", replicate=rep, step=step, efficacy_mean=3.0 + gap, efficacy_sd=9.0))
     s = pd.DataFrame(rows)
-    c = early.gap_curve(s, "x", "control", shock_step=2, ref_sd=0.5)
-    assert list(c["since"]) == [1, 2, 3] and np.allclose(c["gap"], [-2.0, -1.0, -1.0])
+    c = early.gap_curve(s, "x", "control", shock_step=2)
+    assert list(c["since"]) == [1, 2, 3] and np.allclose(c["gap"], [-2.0, -1.0, -2.0])
     assert np.allclose(early.paired_diff(early.at_step(s, 5, "efficacy_mean"), "x", "control"), -0.5)
 
 
@@ -305,3 +307,42 @@ def test_ablation_notes_partial_ablations_and_reversals() -> None:
     assert unavailable(["no_strength"]) == [] and unavailable(["no_social"]) == (
         [] if abl.get("no_social").available else ["no_social"]
     )
+
+
+def test_divisor_prediction_matches_the_engine_at_the_shock(tmp_path: Path) -> None:
+    # the mechanism check's analytic value is the engine's own mastery change for every shocked learner
+    from sim.config import Config
+    from sim.engine import Experiment, Outputs, run_experiment
+    from sim.params import PARAM_BY_NAME
+
+    exp = Experiment(
+        name="divisor",
+        base=Config.default(agents=60, steps=8),
+        conditions={"shock": {"shocks": [{"step": 5, "severity": 4.0}]}},
+        replications=2,
+        seed=3,
+        outputs=Outputs(every=1, final_agents=False, snapshots=(5, 6)),
+    )
+    s = run_experiment(exp, out=str(tmp_path / "d"), executor="serial", progress=False).snapshots
+    pre, post = (s[s["step"] == k].sort_values(["replicate", "agent"]).reset_index(drop=True) for k in (5, 6))
+    assert post["shocked"].any()
+    hit = post["shocked"].to_numpy()
+    gain = float(PARAM_BY_NAME["mastery_gain_failure"].default)
+    per_agent = [early.divisor_prediction(pre.iloc[[i]], 4.0, gain).iloc[0] for i in np.nonzero(hit)[0]]
+    # unclipped agents: the prediction is the engine's d_mastery exactly
+    room = pre.loc[hit, "efficacy"].to_numpy() > -np.array(per_agent) + 1e-9
+    assert np.allclose(np.array(per_agent)[room], post.loc[hit, "d_mastery"].to_numpy()[room])
+
+
+def test_ablation_summary_names_what_each_shown_pattern_needs() -> None:
+    from sim.analysis.ablation_notes import ablation_summary
+
+    c = Claim("c", "X raises Y", "Y", 1, "emergent", "r", "sd", 0.2, ablations=("no_strength", "no_avoidance"))
+    shown, null = Effect(0.6, 0.5, 0.7, "sd", 10), Effect(0.0, -0.05, 0.05, "sd", 10)
+    from sim.analysis.findings import Finding
+
+    needs = Finding(c, shown, {"no_strength": null, "no_avoidance": shown})
+    robust = Finding(replace(c, id="d"), shown, {"no_strength": shown, "no_avoidance": shown})
+    text = ablation_summary([needs, robust])
+    assert "c vanishes or shrinks under no_strength" in text and "d survives every ablation" in text
+    assert ablation_summary([Finding(c, null, {"no_strength": null, "no_avoidance": null})]) == ""

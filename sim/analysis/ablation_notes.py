@@ -15,7 +15,16 @@ from dataclasses import replace
 
 from sim.analysis.ablations import ABLATIONS, get
 from sim.analysis.effects import Effect
-from sim.analysis.findings import SHOWN, Claim, Finding, Question, as_question, decide
+from sim.analysis.findings import (
+    ABLATION_SHRINKS,
+    ABLATION_VANISHES,
+    SHOWN,
+    Claim,
+    Finding,
+    Question,
+    as_question,
+    decide,
+)
 
 
 def finding(claim: Claim, eff: Effect, ablated: dict[str, Effect]) -> Finding:
@@ -48,3 +57,29 @@ def reversals(items: Sequence[Finding | Question]) -> list[str]:
                         f"({e.text()}): that mechanism works against the pattern rather than producing it."
                     )
     return out
+
+
+def ablation_summary(items: Sequence[Finding | Question]) -> str:
+    """One plain sentence: which shown patterns vanish or shrink when a mechanism is switched off.
+
+    Empty when no shown finding carries ablations.
+    """
+    needs, robust = [], []
+    for q in map(as_question, items):
+        for f in q.parts:
+            if f.verdict != SHOWN or not f.ablated:
+                continue
+            hit = [n for n, o in f.ablation_outcomes().items() if o in (ABLATION_VANISHES, ABLATION_SHRINKS)]
+            (needs if hit else robust).append((f.claim.id, hit))
+    if not needs and not robust:
+        return ""
+    parts = [
+        f"{cid} vanishes or shrinks under {' and under '.join(hit)}, so it needs that mechanism" for cid, hit in needs
+    ]
+    if robust:
+        one = len(robust) == 1
+        parts.append(
+            f"{', '.join(cid for cid, _ in robust)} survive{'s' if one else ''} every ablation run "
+            f"({'it rests' if one else 'they rest'} on no single mechanism switched off here)"
+        )
+    return "Ablations: " + "; ".join(parts) + "."
