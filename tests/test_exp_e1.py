@@ -146,15 +146,18 @@ def test_early_failure_outputs(early_out: Path) -> None:
     assert list(at["step"]) == sorted(early.sizes(True)["timings"]) and at["analytic"].notna().all()
 
 
-def test_cycles_rerun_is_byte_identical(cycles_out: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", ["cycles", "early"])
+def test_rerun_is_byte_identical(name: str, request, tmp_path: Path) -> None:
     # a second run reuses the engine data (the same experiment resumes) and must rewrite every result file
     # byte for byte: sorted rows, fixed float format, no wall times
-    copy = tmp_path / "cycles"
-    shutil.copytree(cycles_out, copy)
-    _run(cycles, copy)
-    for p in sorted(cycles_out.iterdir()):
-        if p.is_file():
-            assert p.read_bytes() == (copy / p.name).read_bytes(), p.name
+    out = request.getfixturevalue(f"{name}_out")
+    copy = tmp_path / name
+    shutil.copytree(out, copy)
+    _run({"cycles": cycles, "early": early}[name], copy)
+    files = sorted(p for p in out.iterdir() if p.is_file())
+    assert len(files) > 10
+    for p in files:
+        assert p.read_bytes() == (copy / p.name).read_bytes(), p.name
 
 
 def test_regression_numbers(cycles_out: Path, early_out: Path) -> None:
