@@ -66,6 +66,8 @@ OTHER_GROUPS = (
     "modelling",
     "expectations",
     "praise",
+    "feedback",
+    "complexity",
     "switches",
 )
 

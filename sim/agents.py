@@ -41,6 +41,11 @@ VIEW_FIELDS = (
     "d_vicarious",
     "d_persuasion",
     "d_physiological",
+    "optimism",
+    "good_news",
+    "bad_news",
+    "self_serving",
+    "perceived",
 )
 
 
@@ -59,7 +64,8 @@ class Learner(FixedAgent):
 
     Attributes (live): skill, efficacy, strength, arousal, reappraisal, credibility, engagement,
     attempts, successes, failures, streak, and what happened in the last step (difficulty,
-    attempted, success, effort, and the efficacy change from each of the four sources).
+    attempted, success, effort, the efficacy change from each of the four sources and the perceived
+    outcome); the person-level biases optimism, good_news, bad_news, self_serving.
     """
 
     model: EfficacyModel

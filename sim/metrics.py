@@ -25,6 +25,7 @@ METRICS: dict[str, str] = {
     "difficulty_mean": "Mean task difficulty faced by engaged agents (levels).",
     "effort_mean": "Mean effort of agents that acted (0-1).",
     "dose_mean": "Mean intervention-steps received per agent so far.",
+    "handed_share": "Share of agents handed a success this step (a failed attempt reported as a success).",
 }
 
 
@@ -64,4 +65,5 @@ def summarise(st: State) -> dict[str, np.ndarray]:
         "difficulty_mean": _masked_mean(st.difficulty, faced),
         "effort_mean": _masked_mean(st.effort, st.attempted),
         "dose_mean": st.dose.mean(axis=1),
+        "handed_share": _share(st.handed & ~st.shocked),
     }

@@ -1180,7 +1180,82 @@ INTERVENTION_FIELDS: tuple[Param | Choice, ...] = (
     ),
 )
 
+# --------------------------------------------------------------------------------------------
+# Measurement instruments (sim.measure): how a simulated study observes the learners. These are
+# not model parameters (measuring never changes a run), so they are declared apart from PARAMS.
+# --------------------------------------------------------------------------------------------
+_S_CTT = "classical test theory: Lord & Novick (1968)"
+
+MEASUREMENT_FIELDS: tuple[Param, ...] = (
+    Param(
+        "self_report_reliability",
+        0.8,
+        0.05,
+        0.99,
+        "-",
+        "Reliability of the self-report efficacy scale, var(true) / var(observed), in a population whose "
+        "true-score SD is `self_report_reference_sd`.",
+        _S_CTT + "; about .8 is typical of efficacy scales (Bandura 2006)",
+        "measurement",
+    ),
+    Param(
+        "self_report_items",
+        5,
+        1,
+        100,
+        "items",
+        "Items of the self-report scale (the score is their mean); each item's reliability follows from "
+        "the scale's by Spearman-Brown.",
+        _S_CTT + "; Spearman (1910); Brown (1910)",
+        "measurement",
+        True,
+    ),
+    Param(
+        "self_report_reference_sd",
+        10.0,
+        0.1,
+        50.0,
+        "points",
+        "True-score SD (0-100 points) of the population in which the scale has its declared reliability; "
+        "it sets the error SD, sd * sqrt((1 - reliability) / reliability).",
+        _S_CTT,
+        "measurement",
+    ),
+    Param(
+        "test_items",
+        20,
+        1,
+        500,
+        "items",
+        "Items of the performance test, answered by the model's own effort, arousal and performance rules.",
+        _S_CTT + "; items as tasks: Bandura (1997)",
+        "measurement",
+        True,
+    ),
+    Param(
+        "test_low",
+        0.0,
+        0.0,
+        LEVEL_MAX,
+        "levels",
+        "Difficulty of the easiest test item (items are evenly spread from `test_low` to `test_high`).",
+        "-",
+        "measurement",
+    ),
+    Param(
+        "test_high",
+        LEVEL_MAX,
+        0.0,
+        LEVEL_MAX,
+        "levels",
+        "Difficulty of the hardest test item (>= `test_low`).",
+        "-",
+        "measurement",
+    ),
+)
+
 PARAM_BY_NAME: dict[str, Param] = {p.name: p for p in PARAMS}
+MEASUREMENT_BY_NAME: dict[str, Param] = {p.name: p for p in MEASUREMENT_FIELDS}
 RUN_BY_NAME: dict[str, Param] = {p.name: p for p in RUN}
 
 
@@ -1237,6 +1312,7 @@ def parameter_table() -> list[TableRow]:
         ("schedule phase", SCHEDULE_FIELDS),
         ("shock", SHOCK_FIELDS),
         ("intervention", INTERVENTION_FIELDS),
+        ("measurement", MEASUREMENT_FIELDS),
     ):
         for f in fields:
             add(section, f)

@@ -180,8 +180,15 @@ def test_sweep_never_deletes_files_it_did_not_write(tmp_path, capsys):
     (out / "parts" / "mine").mkdir(parents=True)
     (out / "parts" / "mine" / "keep.txt").write_text("mine")
     toml = toml_of(experiment(), tmp_path / "integrity.toml")
-    one_line_error(cli(capsys, "sweep", str(toml), "--out", str(out)), str(out), "parts")
-    assert (out / "parts" / "mine" / "keep.txt").read_text() == "mine"
+    res = cli(capsys, "sweep", str(toml), "--out", str(out), "--no-progress")  # not in the way: written beside
+    assert res.returncode == 0, res.stderr
+    assert (out / "parts" / "mine" / "keep.txt").read_text() == "mine" and load_results(out).complete
+    # a chunk file of unknown origin (no manifest) is in the way: refused, named, kept
+    other = tmp_path / "other"
+    (other / "parts" / "series").mkdir(parents=True)
+    (other / "parts" / "series" / "chunk-00000.parquet").write_bytes(b"whose?")
+    one_line_error(cli(capsys, "sweep", str(toml), "--out", str(other)), str(other), "parts/ (1 chunk files)")
+    assert (other / "parts" / "series" / "chunk-00000.parquet").read_bytes() == b"whose?"
 
 
 def test_leftover_temporary_files_of_others_are_kept(tmp_path):
@@ -208,19 +215,18 @@ def test_experiment_scripts_and_compare_delete_only_listed_files(tmp_path):
 
 @pytest.mark.slow
 def test_compare_keeps_a_users_files_in_its_data_folder(tmp_path, capsys):
+    """compare --out DIR replaces the engine data of an earlier, different run in DIR/data, and nothing else."""
     data = tmp_path / "cmp" / "data"
-    data.mkdir(parents=True)
+    run_experiment(experiment(), out=data, executor="serial", progress=False)  # an earlier, different experiment
     (data / "my-notes.md").write_text("mine")
-    args = ["compare", "peer_modelling", "--agents", "20", "--steps", "20", "--replications", "2"]
-    args += ["--out", str(tmp_path / "cmp"), "--executor", "serial"]
-    res = cli(capsys, *args)
-    assert res.returncode == 0, res.stderr[-2000:]
-    assert (data / "my-notes.md").read_text() == "mine" and (data / "manifest.json").is_file()
-    args[args.index("--agents") + 1] = "25"  # another comparison into the same folder: replaces only our files
-    res = cli(capsys, *args)
+    (data / "parts" / "series" / "mine.parquet").write_bytes(b"mine")
+    args = ["compare", "peer_modelling", "--agents", "20", "--steps", "20", "--replications", "2", "--no-test"]
+    res = cli(capsys, *args, "--out", str(tmp_path / "cmp"), "--executor", "serial")
     assert res.returncode == 0, res.stderr[-2000:]
     assert (data / "my-notes.md").read_text() == "mine"
-    assert json.loads((data / "manifest.json").read_text())["experiment"]["base"]["agents"] == 25
+    assert (data / "parts" / "series" / "mine.parquet").read_bytes() == b"mine"
+    man = json.loads((data / "manifest.json").read_text())
+    assert man["experiment"]["base"]["agents"] == 20 and man["complete"]
 
 
 # -- processes: the lock, a killed sweep ---------------------------------------------------------------
@@ -229,8 +235,8 @@ import sys
 from sim.config import Config
 from sim.engine import Experiment, Outputs, run_experiment
 if __name__ == "__main__":
-    exp = Experiment(name="slow", base=Config.default(agents=30, steps=300), vary={"learn_rate": [0.05, 0.1]},
-                     replications=5, seed=3, outputs=Outputs(every=50))
+    exp = Experiment(name="slow", base=Config.default(agents=30, steps=200), vary={"learn_rate": [0.05, 0.1]},
+                     replications=4, seed=3, outputs=Outputs(every=50))
     run_experiment(exp, out=sys.argv[1], executor="processes", workers=2, chunk_runs=1, progress=False)
 """
 
@@ -266,9 +272,9 @@ def test_second_sweep_is_refused_then_killed_sweep_leaves_no_worker_and_resumes(
         workers = _children(proc.pid)
         exp = Experiment(
             name="slow",
-            base=Config.default(agents=30, steps=300),
+            base=Config.default(agents=30, steps=200),
             vary={"learn_rate": [0.05, 0.1]},
-            replications=5,
+            replications=4,
             seed=3,
             outputs=Outputs(every=50),
         )
@@ -421,3 +427,27 @@ def test_run_replaces_its_folder_whole_or_not_at_all(tmp_path, capsys):
         assert _run(where, 3, capsys).returncode == 0
         assert (out / "mine.txt").read_text() == "mine"
         assert json.loads((out / "run.json").read_text())["config"]["seed"] == 3
+
+
+@pytest.mark.slow
+def test_run_killed_mid_write_leaves_the_previous_run_whole(tmp_path, capsys):
+    """SIGKILL while `efficacy-sim run` writes its files: the folder still holds the previous run, every byte."""
+    args = ["run", "--agents", "20000", "--steps", "5", "--out", str(tmp_path / "one")]
+    assert cli(capsys, *args, "--seed", "1").returncode == 0
+    out = tmp_path / "one"
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    proc = subprocess.Popen([str(ENTRY), *args, "--seed", "2"], cwd=tmp_path, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    try:
+        while not any(p.is_file() for p in tmp_path.glob(".one.*.new.tmp/*")):  # the first file is written
+            assert proc.poll() is None and time.monotonic() < deadline, "the run ended before it could be killed"
+            time.sleep(0.005)
+        proc.kill()
+    finally:
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    # the next run clears the killed run's temporary folder and replaces the folder whole
+    assert cli(capsys, *args, "--seed", "3").returncode == 0
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    assert json.loads((out / "run.json").read_text())["config"]["seed"] == 3

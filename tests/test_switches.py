@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from sim.batch import Batch
 from sim.config import Config
+from sim.errors import ConfigError
 from sim.state import DISENGAGED
 
 
@@ -118,3 +120,9 @@ def test_complexity_switched_off_a_complex_task_runs_as_a_simple_one() -> None:
 
     assert same_run(go(1.0, use_complexity=0), go(0.0))
     assert not same_run(go(1.0), go(0.0))
+
+
+def test_a_switch_takes_only_zero_or_one() -> None:
+    for bad in (2, 0.5, -1):
+        with pytest.raises(ConfigError, match="use_mastery"):
+            Config.default(use_mastery=bad)

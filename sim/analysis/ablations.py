@@ -42,6 +42,9 @@ _ALL = (
     Ablation("no_error_learning", "skill gain not tied to what an attempt teaches", ("use_error_learning",)),
     Ablation("no_expectations", "persuaders' messages not tied to their expectations", ("use_expectations",)),
     Ablation("no_observational_learning", "watching teaches no skill", ("use_observational_learning",)),
+    Ablation(
+        "no_praise_focus", "praise never changes how a later failure is read (ability or effort)", ("use_praise_focus",)
+    ),
 )
 ABLATIONS: dict[str, Ablation] = {a.name: a for a in _ALL}
 

@@ -11,7 +11,8 @@ opposite   the whole CI lies on the other side of zero and the effect is not neg
 inconclusive anything else (the CI straddles the SESOI or zero): more replications could tell
 ========== ===================================================================================
 
-A claim with several parts is shown only when every part is shown; otherwise its verdict is the
+The rule reads a confidence interval against a smallest effect of interest both ways, as an
+equivalence test does (Lakens 2017). A claim with several parts is shown only when every part is shown; otherwise its verdict is the
 first of opposite, negligible, inconclusive that a part has.
 
 Every claim carries a *kind*:

@@ -1,8 +1,10 @@
 """``efficacy-sim compare``: intervention strategies against a control on common random numbers.
 
 Runs the named strategies (default: every shipped strategy, plus any in ``--strategies FILE``) and a control,
-all on the same random streams, then writes a ranked table (``table.md``, ``table.csv``), a forest plot and
-trajectory plots to ``--out`` and prints the table. See :mod:`sim.comparison` for the design and outcomes.
+all on the same random streams, then writes a ranked table (``table.md``, ``table.csv``), the long effects table
+(``effects.csv``), effects by tercile (``terciles.csv``), the overview, forest, tercile and trajectory figures to
+``--out`` and prints the table. Effects are paired differences from control in SD across learners (percentage
+points for shares) with 95% bootstrap CIs. See :mod:`sim.comparison` for the design and outcomes.
 """
 
 from __future__ import annotations
@@ -21,9 +23,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="compare intervention strategies with a control (paired, common random numbers)",
         description=(
             "Run intervention strategies and a control on common random numbers and report, per strategy, the "
-            "paired difference from control (95% CI, d in agent SDs) in efficacy, skill, calibration, "
-            "disengagement and the efficacy drop in a later test (a hard phase plus a severe failure), by "
-            "tercile of initial efficacy, with the cost in intervention-steps per agent."
+            "paired difference from control (95% CI; in SD across learners, percentage points for shares) in "
+            "efficacy, calibration, overconfidence, skill, disengagement and the efficacy drop in a later test "
+            "(a hard phase plus a severe failure), earned and handed successes, by tercile of initial efficacy, "
+            "with the cost in intervention-steps per agent."
         ),
         epilog="List strategies: efficacy-sim compare --list. Add your own: --strategies my.toml (see sim/strategies.py).",
     )
@@ -139,8 +142,10 @@ def run(args: argparse.Namespace) -> int:
     cmp = C.analyse(res, design)
     paths = C.write_outputs(cmp, res, out)
     print(C.markdown_table(cmp.table))
+    print()
+    print(C.TABLE_NOTE)
     if len(cmp.timing):
         print()
-        print(C.markdown_table(cmp.timing.reset_index(drop=True)))
+        print(C.timing_markdown(cmp.timing))
     print(f"\nwrote {', '.join(str(p) for p in paths)}", file=sys.stderr)
     return 0

@@ -335,9 +335,15 @@ class Store:
         self.lock.release()
 
 
+_CHUNK = re.compile(r"^chunk-\d{5,}\.parquet$")
+
+
 def _leftovers(folder: Path) -> list[str]:
-    """Files of ours in a folder without a (readable) manifest: they cannot be trusted, nor deleted."""
-    return [n for n in (MANIFEST, RUNS, PARTS) if (folder / n).exists()]
+    """Files named like ours in a folder without a (readable) manifest: they cannot be trusted, nor deleted.
+    (Other files, a user's, are not in the way: nothing of ours has their names.)"""
+    left = [n for n in (MANIFEST, RUNS) if (folder / n).exists()]
+    chunks = [p for t in TABLES for p in (folder / PARTS / t).glob("chunk-*") if _CHUNK.match(p.name)]
+    return left + ([f"{PARTS}/ ({len(chunks)} chunk files)"] if chunks else [])
 
 
 def resolve_folder(
