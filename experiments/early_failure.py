@@ -1,44 +1,46 @@
 """Experiment 2: a severe early failure.
 
-Questions (issue 4, experiment 2):
+Does a severe failure harm a learner's belief more when it comes early than late? The script reads as
+its declared design (:func:`sizes`, conditions), the claims (module constants, declared before the run),
+the analysis (pure functions of the engine's tables, tested on synthetic data), the findings and figures.
 
-- Does a severe failure harm final efficacy, skill and engagement more when it comes early than late, and how much
-  more the more severe it is? (shock at several steps x severities vs a no-shock control)
-- For how long (recovery curves of the difference to the control), and for whom (by initial efficacy)?
-- Resilient efficacy: are agents who met and overcame moderate setbacks earlier hurt less by the same late severe
-  failure than agents who only had easy success?
+The early-failure gap has two parts, and the script keeps them apart:
 
-Every condition runs on common random numbers (same experiment seed: replicate r of every condition sees the same
-draws, the same initial agents and the same network), so differences are paired by replicate, and even by agent.
-Run ``python experiments/early_failure.py [--quick]``.
+- at the shock, the mastery rule divides every update by ``1 + strength``; strength grows with
+  evidence, so the same failure moves an unsettled (early) belief more. That is a **mechanism
+  check**: the rule's prediction from the state just before the failure is printed beside the
+  simulated drop;
+- after the shock, whether the gap grows, persists or closes depends on how avoidance, practice and
+  further evidence interact. Those are **emergent** claims, each run again with the responsible
+  mechanism switched off (ablations ``no_strength``, ``no_avoidance``).
+
+Every condition runs on common random numbers (replicate r of every condition sees the same draws,
+initial agents and network), so differences are paired by replicate and, for the by-initial-efficacy
+breakdown, by agent. Run ``python experiments/early_failure.py [--quick]``.
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+from dataclasses import replace
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import matplotlib
+
+matplotlib.use("Agg")  # a script may choose its backend; the library never does
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from experiments.common import (  # noqa: E402
-    base_provenance,
-    bootstrap_mean_ci,
-    effect_line,
-    parse_args,
-    results_dir,
-    run,
-    save_figure,
-    strength_word,
-    verdict,
-    write_effects,
-    write_summary,
-)
+from sim.analysis import PP, SD, Claim, Finding, PlainSummary, Question, effect, fmt, mean_ci  # noqa: E402
+from sim.analysis import ablations as abl  # noqa: E402
+from sim.analysis.ablation_notes import ablation_summary, finding, reversals, unavailable  # noqa: E402
+from sim.analysis.effects import paired_effects, pooled_sd  # noqa: E402
+from sim.analysis.figures import save_figure, style  # noqa: E402
+from sim.analysis.script import parse_args, provenance, results_dir, run  # noqa: E402
+from sim.analysis.summary import write_summary, write_table  # noqa: E402
 from sim.config import Config  # noqa: E402
 from sim.engine import Experiment, Outputs  # noqa: E402
+from sim.params import PARAM_BY_NAME  # noqa: E402
 from sim.state import DISENGAGED  # noqa: E402
 
 NAME = "early_failure"
@@ -50,12 +52,21 @@ CHALLENGE_LEVEL = 4.5
 CHALLENGE_LENGTH = 5
 """Steps per challenge phase."""
 MILD_SEVERITY = 1.5
-"""Severity of the moderate setbacks in the `setbacks` history (ordinary failures are 1)."""
+"""Severity of the moderate setbacks in the `setbacks` history (ordinary failures weigh at most 1)."""
 LATE_SEVERITY = 5.0
 """Severity of the late severe failure in the resilience comparison."""
+HISTORIES = ("easy", "challenges", "setbacks")
+TIMING_ABLATIONS = ("no_strength", "no_avoidance")
+RESILIENCE_ABLATIONS = ("no_strength",)
+SHOCK_EXPECTANCY = 0.5
+"""The shock task sits at the learner's own efficacy, where the expected success is 1/2 (mastery rule)."""
 
 
+# ---------------------------------------------------------------------------------------------------
+# design
+# ---------------------------------------------------------------------------------------------------
 def sizes(quick: bool) -> dict:
+    """Run sizes: ``--quick`` (tests, well under a minute) and full (the committed results)."""
     if quick:
         return dict(
             agents=100,
@@ -79,19 +90,34 @@ def sizes(quick: bool) -> dict:
     )
 
 
+def headline_severity(severities: list[float]) -> float:
+    """The severity the headline claims use (the middle one)."""
+    return sorted(severities)[len(severities) // 2] if len(severities) > 2 else sorted(severities)[0]
+
+
 def shock_name(step: int, severity: float) -> str:
     return f"shock t={step} s={severity:g}"
 
 
-def timing_conditions(timings: list[int], severities: list[float]) -> dict[str, dict]:
+def with_ablation(cond: str, ablation: str | None) -> str:
+    """Condition name of ``cond`` run under ``ablation`` (``cond`` itself for the full model)."""
+    return cond if ablation is None else f"{cond} | {ablation}"
+
+
+def timing_conditions(timings: list[int], severities: list[float], ablations: dict[str, dict]) -> dict[str, dict]:
+    """No-shock control, every timing x severity, and the headline contrast's conditions under each ablation."""
     conds: dict[str, dict] = {CONTROL: {}}
     for t in timings:
         for s in severities:
             conds[shock_name(t, s)] = {"shocks": [{"step": t, "severity": s}]}
+    sev, t0, t1 = headline_severity(severities), min(timings), max(timings)
+    for a, over in ablations.items():
+        for c in (CONTROL, shock_name(t0, sev), shock_name(t1, sev)):
+            conds[with_ablation(c, a)] = {**conds[c], **over}
     return conds
 
 
-def history_conditions(history: list[int], late: int) -> dict[str, dict]:
+def history_conditions(history: list[int], late: int, ablations: dict[str, dict]) -> dict[str, dict]:
     """Three histories (easy success only; short challenge phases; moderate setbacks), each with/without the late shock."""
     easy = [{"kind": "constant", "start": 0, "level": EASY_LEVEL}]
     challenge = list(easy)
@@ -102,383 +128,709 @@ def history_conditions(history: list[int], late: int) -> dict[str, dict]:
         ]
     mild = [{"step": s, "severity": MILD_SEVERITY} for s in history]
     shock = {"step": late, "severity": LATE_SEVERITY}
-    out = {}
+    out: dict[str, dict] = {}
     for name, sched, shocks in (("easy", easy, []), ("challenges", challenge, []), ("setbacks", easy, mild)):
         out[name] = {"schedule": sched, "shocks": shocks}
         out[name + " + late shock"] = {"schedule": sched, "shocks": [*shocks, shock]}
+    for a, over in ablations.items():
+        for c in list(out):
+            if " | " not in c:
+                out[with_ablation(c, a)] = {**out[c], **over}
     return out
 
 
-# ----------------------------------------------------------------------------------------------------------------
-def paired(df: pd.DataFrame, value: str, cond: str, control: str) -> np.ndarray:
-    """Per-replicate difference ``cond - control`` of a per-run value (rows: one per run)."""
-    w = df.pivot_table(index="replicate", columns="condition", values=value)
-    return (w[cond] - w[control]).to_numpy()
+# ---------------------------------------------------------------------------------------------------
+# claims, declared before the run
+# ---------------------------------------------------------------------------------------------------
+_DIVISOR = "mastery rule: a failure changes efficacy by -gain_failure x severity x 1/2 / (1 + strength)"
+DROP_EARLY = Claim(
+    "drop_at_early_shock",
+    "A severe early failure lowers belief at once",
+    "mean efficacy one step after the early failure, shocked minus no-shock run (efficacy_mean)",
+    -1,
+    "mechanism check",
+    _DIVISOR,
+    SD,
+)
+EARLY_VS_LATE_AT_SHOCK = Claim(
+    "early_minus_late_at_shock",
+    "At the moment of the failure, an early failure moves belief more than a late one (belief not yet settled)",
+    "drop one step after the failure, early minus late failure (efficacy_mean)",
+    -1,
+    "mechanism check",
+    _DIVISOR + "; strength grows with evidence (strength_gain)",
+    SD,
+    ablations=("no_strength",),
+)
+EARLY_VS_LATE_AFTER = Claim(
+    "early_minus_late_after",
+    "The same number of steps after the failure, an early failure has left belief lower than a late one",
+    "efficacy gap to the no-shock run H steps after the failure (H = steps left after the late failure), early "
+    "minus late failure (efficacy_mean)",
+    -1,
+    "emergent",
+    "divisor at the shock (strength) + recovery through attempts (avoidance, mastery)",
+    SD,
+    ablations=TIMING_ABLATIONS,
+)
+HARM_PERSISTS = Claim(
+    "early_harm_persists",
+    "The harm of an early failure persists to the end of the run",
+    "final mean efficacy, early-failure run minus no-shock run (efficacy_mean)",
+    -1,
+    "emergent",
+    "avoidance of tasks judged too hard forfeits the successes that would restore belief; strength",
+    SD,
+    ablations=TIMING_ABLATIONS,
+)
+HARM_GROWS = Claim(
+    "early_harm_grows",
+    "After an early failure the gap to the no-shock run grows (a vicious cycle)",
+    "gap at the end minus gap one step after the failure (efficacy_mean; negative = the gap widened)",
+    -1,
+    "emergent",
+    "avoidance -> fewer attempts -> less practice and mastery evidence; strength",
+    SD,
+    ablations=TIMING_ABLATIONS,
+)
+SKILL_HARM = Claim(
+    "early_failure_lowers_skill",
+    "An early failure leaves final skill lower (less practice after it)",
+    "final mean skill, early-failure run minus no-shock run (skill_mean)",
+    -1,
+    "emergent",
+    "lower efficacy -> avoidance -> no practice (skill rule); the shock itself costs one step of practice",
+    SD,
+    ablations=TIMING_ABLATIONS,
+)
+DISENGAGE = Claim(
+    "early_failure_disengages",
+    "An early failure makes more learners disengage",
+    "final share disengaged, early-failure run minus no-shock run (disengaged_share)",
+    +1,
+    "emergent",
+    "lower efficacy -> avoidance streak -> disengagement rule",
+    PP,
+    ablations=TIMING_ABLATIONS,
+)
+FOR_WHOM = Claim(
+    "low_starters_lose_more",
+    "Learners who started with low efficacy lose more from an early failure",
+    "final efficacy loss (shock minus control, per agent), lowest minus highest third of initial efficacy",
+    -1,
+    "emergent",
+    "starting near the avoidance threshold: the failure pushes low starters below it",
+    SD,
+    ablations=TIMING_ABLATIONS,
+)
 
 
-def final_effects(final: pd.DataFrame, conds: list[str]) -> pd.DataFrame:
-    """Mean paired difference to the control (and 95% CI) of final efficacy, skill and disengaged share."""
-    rows = []
-    for c in conds:
-        t, s = c.split()[1:]
-        row = dict(condition=c, step=int(t.split("=")[1]), severity=float(s.split("=")[1]))
-        for v in ("efficacy_mean", "skill_mean", "disengaged_share"):
-            m, lo, hi = bootstrap_mean_ci(paired(final, v, c, CONTROL))
-            row |= {v: m, v + "_lo": lo, v + "_hi": hi}
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def recovery(series: pd.DataFrame, cond: str, shock_step: int) -> pd.DataFrame:
-    """Efficacy difference to the control by steps since the shock (mean and 95% CI over replicates)."""
-    w = series.pivot_table(index=["step", "replicate"], columns="condition", values="efficacy_mean")
-    d = (w[cond] - w[CONTROL]).rename("diff").reset_index()
-    g = d.groupby("step")["diff"].agg(["mean", "std", "size"])
-    half = 1.96 * g["std"] / np.sqrt(g["size"])
-    out = pd.DataFrame(
-        {"since": g.index - shock_step, "mean": g["mean"], "lo": g["mean"] - half, "hi": g["mean"] + half}
+def protection_claims(history: str) -> tuple[Claim, Claim]:
+    """The two parts of "a history of ``history`` protects against a later severe failure"."""
+    at_shock = Claim(
+        f"{history}_protect_at_shock",
+        f"After {history}, the late failure lowers belief less at once than after easy success only",
+        f"drop one step after the late failure, {history} minus easy (efficacy_mean; > 0 = smaller drop)",
+        +1,
+        "mechanism check",
+        _DIVISOR + "; diagnostic setbacks add strength",
+        SD,
     )
-    return out[out["since"] >= 0].reset_index(drop=True)
+    at_end = Claim(
+        f"{history}_protect_at_end",
+        f"After {history}, belief is less lowered by the late failure at the end of the run",
+        f"late-failure effect at the end, {history} minus easy (efficacy_mean; > 0 = smaller loss)",
+        +1,
+        "emergent",
+        "strength from earlier setbacks + recovery dynamics after the failure",
+        SD,
+        ablations=RESILIENCE_ABLATIONS,
+    )
+    return at_shock, at_end
 
 
-def half_life(rec: pd.DataFrame) -> float:
-    """Steps after the shock until the mean efficacy gap has shrunk to half its largest value (inf: never)."""
-    peak_i = rec["mean"].abs().idxmax()
-    peak = abs(rec.loc[peak_i, "mean"])
-    after = rec.loc[peak_i:]
-    back = after[after["mean"].abs() <= peak / 2]
-    return float(back["since"].iloc[0]) if len(back) else float("inf")
+PROTECT = {h: protection_claims(h) for h in HISTORIES[1:]}
 
 
-def by_initial(agents: pd.DataFrame, cond: str) -> pd.DataFrame:
-    """Per agent (paired on common random numbers): final efficacy and disengagement difference, by initial tercile."""
+# ---------------------------------------------------------------------------------------------------
+# analysis: pure functions of the engine's tables
+# ---------------------------------------------------------------------------------------------------
+def at_step(series: pd.DataFrame, step: int, value: str) -> pd.DataFrame:
+    """``value`` at ``step`` as a wide frame (index replicate, one column per condition)."""
+    s = series[series["step"] == step]
+    return s.pivot_table(index="replicate", columns="condition", values=value)
+
+
+def paired_diff(wide: pd.DataFrame, cond: str, ref: str) -> np.ndarray:
+    """Per-replicate ``cond - ref`` (replicates where both exist)."""
+    return (wide[cond] - wide[ref]).dropna().to_numpy()
+
+
+def divisor_prediction(pre: pd.DataFrame, severity: float, gain_failure: float) -> pd.Series:
+    """The mastery rule's predicted mean efficacy change from a shock, per replicate.
+
+    ``pre`` holds every agent's state just before the shock step (columns replicate, efficacy,
+    strength, sens_mastery, engagement; bad_news where the model has it). Engaged agents take a
+    full-weight failure at a task set at their own efficacy:
+    ``-gain_failure x bad_news x sens_mastery x severity x 1/2 / (1 + strength)``, clipped so
+    that efficacy stays >= 0; disengaged agents are not hit.
+    """
+    hit = (pre["engagement"] != DISENGAGED).to_numpy()
+    bad_news = pre["bad_news"] if "bad_news" in pre else 1.0  # a learner's own weight of bad news, if the model has it
+    d = -gain_failure * bad_news * pre["sens_mastery"] * severity * SHOCK_EXPECTANCY / (1.0 + pre["strength"])
+    d = np.where(hit, np.maximum(d, -pre["efficacy"]), 0.0)
+    return pd.Series(d, index=pre.index).groupby(pre["replicate"]).mean()
+
+
+def gap_curve(series: pd.DataFrame, cond: str, ref: str, shock_step: int) -> pd.DataFrame:
+    """Mean efficacy gap ``cond - ref`` by steps since the shock, with 95% CI over replications.
+
+    At each step the gap is divided by the reference condition's SD of efficacy across learners at that
+    step (pooled over replications), the scale every claim of this experiment uses, so the first point
+    is the drop at the shock and the last the final gap.
+    """
+    w = series.pivot_table(index=["step", "replicate"], columns="condition", values="efficacy_mean")
+    sd = series[series["condition"] == ref].groupby("step")["efficacy_sd"].apply(lambda v: pooled_sd(v.to_numpy()))
+    d = (w[cond] - w[ref]).rename("gap").reset_index()
+    d = d[d["step"] > shock_step]
+    rows = []
+    for step, g in d.groupby("step"):
+        m, lo, hi = mean_ci(g["gap"].to_numpy() / sd[step])
+        rows.append(dict(since=int(step - shock_step), gap=m, lo=lo, hi=hi))
+    return pd.DataFrame(rows, columns=["since", "gap", "lo", "hi"])
+
+
+def tercile_loss(agents: pd.DataFrame, cond: str, ref: str) -> pd.DataFrame:
+    """Per agent (paired on common random numbers) final efficacy loss ``cond - ref``, mean per replicate and tercile.
+
+    Terciles of initial efficacy are formed within each replicate. Columns ``replicate, tercile, d_efficacy,
+    d_disengaged``.
+    """
     key = ["replicate", "agent"]
     a = agents[agents["condition"] == cond].set_index(key)
-    c = agents[agents["condition"] == CONTROL].set_index(key)
+    c = agents[agents["condition"] == ref].set_index(key)
     d = pd.DataFrame(
         {
             "initial_efficacy": c["initial_efficacy"],
             "d_efficacy": a["efficacy"] - c["efficacy"],
-            "d_disengaged": _diseng(a) - _diseng(c),
+            "d_disengaged": (a["engagement"] == DISENGAGED).astype(float) - (c["engagement"] == DISENGAGED),
         }
     ).reset_index()
-    d["tercile"] = pd.qcut(d["initial_efficacy"], 3, labels=["low", "middle", "high"])
-    return d.groupby(["tercile", "replicate"], observed=True)[["d_efficacy", "d_disengaged"]].mean().reset_index()
+    d["tercile"] = d.groupby("replicate")["initial_efficacy"].transform(
+        lambda x: pd.qcut(x.rank(method="first"), 3, labels=False)
+    )
+    d["tercile"] = d["tercile"].map({0: "low", 1: "middle", 2: "high"})
+    out = d.groupby(["replicate", "tercile"])[["d_efficacy", "d_disengaged"]].mean().reset_index()
+    return out
 
 
-def _diseng(a: pd.DataFrame) -> pd.Series:
-    e = a["engagement"]
-    return (e == "disengaged") | (e == DISENGAGED) if e.dtype == object else (e == DISENGAGED).astype(float)
+def low_minus_high(terc: pd.DataFrame) -> np.ndarray:
+    """Per replicate: loss of the low tercile minus loss of the high tercile."""
+    w = terc.pivot(index="replicate", columns="tercile", values="d_efficacy")
+    return (w["low"] - w["high"]).to_numpy()
 
 
-def _relative(protect: dict, drops: dict) -> str:
-    """Protection as a share of the easy-history drop, in words (tiny when under 10%)."""
-    easy = abs(drops["easy"][0][0]) or np.inf
-    parts = [f"{h}: drop {ci[0] / easy:.0%} smaller" for h, ci in protect.items()]
-    size = max(abs(ci[0]) / easy for ci in protect.values())
-    word = "tiny" if size < 0.1 else "modest" if size < 0.3 else "substantial"
-    return f"{word}; " + ", ".join(parts) + " than after easy success only"
+# ---------------------------------------------------------------------------------------------------
+# figures
+# ---------------------------------------------------------------------------------------------------
+def fig_at_shock(shock_tab: pd.DataFrame, sev: float):
+    fig, ax = plt.subplots(figsize=(6.5, 4.2))
+    x = np.arange(len(shock_tab))
+    s0, s1 = style(0), style(1)
+    ax.errorbar(
+        x - 0.08,
+        shock_tab["simulated"],
+        yerr=[shock_tab["simulated"] - shock_tab["lo"], shock_tab["hi"] - shock_tab["simulated"]],
+        fmt=s0["marker"],
+        color=s0["color"],
+        capsize=3,
+        label="simulated (shocked minus no-shock run, 95% CI)",
+    )
+    ax.plot(
+        x + 0.08, shock_tab["analytic"], s1["marker"], color=s1["color"], mfc="white", label="mastery-rule prediction"
+    )
+    ax.set_xticks(x, [f"step {t}" for t in shock_tab["step"]])
+    ax.axhline(0, color="0.5", lw=0.8)
+    ax.set(
+        xlabel="when the severe failure came",
+        ylabel="efficacy change one step later (SD across learners)",
+        title=f"Drop in belief at a severity-{sev:g} failure, by its timing",
+    )
+    ax.legend(fontsize=8, loc="lower right")
+    return fig
 
 
-def _hl_text(h: float, rec: pd.DataFrame) -> str:
-    if np.isfinite(h):
-        return f"{h:g} steps"
-    peak = rec["mean"].abs().max()
-    return f"not reached within the run (gap at the end {abs(rec['mean'].iloc[-1]) / peak:.0%} of its peak)"
+def fig_recovery(curves: dict[str, pd.DataFrame]):
+    fig, ax = plt.subplots(figsize=(7.5, 4.5))
+    for i, (lab, r) in enumerate(curves.items()):
+        st = style(i)
+        ax.plot(r["since"], r["gap"], color=st["color"], ls=st["ls"], label=lab)
+        ax.fill_between(r["since"], r["lo"], r["hi"], color=st["color"], alpha=0.15, lw=0)
+    ax.axhline(0, color="0.5", lw=0.8)
+    ax.set(
+        xlabel="steps since the failure",
+        ylabel="mean efficacy, shocked minus no-shock run\n(SD across learners)",
+        title="Gap to the no-shock run after the failure",
+    )
+    ax.legend(fontsize=8, loc="lower right")
+    return fig
 
 
-# ----------------------------------------------------------------------------------------------------------------
-def fig_final(eff: pd.DataFrame):
-    fig, axes = plt.subplots(1, 3, figsize=(14, 4))
-    labels = {
-        "efficacy_mean": "final efficacy (levels)",
-        "skill_mean": "final skill (levels)",
-        "disengaged_share": "final share disengaged",
-    }
-    for ax, (v, lab) in zip(axes, labels.items(), strict=True):
-        for s, g in eff.groupby("severity"):
+def fig_final(tab: pd.DataFrame):
+    outcomes = (
+        ("efficacy_mean", "final efficacy (SD across learners)"),
+        ("skill_mean", "final skill (SD across learners)"),
+        ("disengaged_share", "final share disengaged (pp)"),
+    )
+    fig, axes = plt.subplots(1, 3, figsize=(14, 4), layout="constrained")
+    for ax, (v, lab) in zip(axes, outcomes, strict=True):
+        g0 = tab[tab["outcome"] == v]
+        for i, (s, g) in enumerate(g0.groupby("severity")):
+            st = style(i)
             ax.errorbar(
-                g["step"],
-                g[v],
-                yerr=[g[v] - g[v + "_lo"], g[v + "_hi"] - g[v]],
-                fmt="o-",
+                g["step"] + (i - 1) * 1.5,
+                g["effect"],
+                yerr=[g["effect"] - g["lo"], g["hi"] - g["effect"]],
+                fmt=st["marker"],
+                color=st["color"],
                 capsize=3,
                 label=f"severity {s:g}",
             )
-        ax.axhline(0, color="k", lw=0.8)
-        ax.set(xlabel="step of the severe failure", ylabel="shock - control", title=lab)
+        ax.axhline(0, color="0.5", lw=0.8)
+        ax.set(xlabel="step of the severe failure", ylabel=f"shocked minus no-shock run:\n{lab}")
     axes[0].legend(fontsize=8)
-    fig.suptitle("Final outcomes vs timing and severity (paired difference to no-shock control, 95% CI)")
+    fig.suptitle("Final outcomes by timing and severity of the failure (95% CI over replications)")
     return fig
 
 
-def fig_recovery(recs: dict[int, pd.DataFrame], severity: float):
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    for i, (t, r) in enumerate(recs.items()):
-        c = plt.cm.plasma(i / max(1, len(recs)))
-        ax.plot(r["since"], r["mean"], color=c, label=f"shock at step {t}")
-        ax.fill_between(r["since"], r["lo"], r["hi"], color=c, alpha=0.2)
-    ax.axhline(0, color="k", lw=0.8)
-    ax.set(
-        xlabel="steps since the failure",
-        ylabel="mean efficacy, shock - control (levels)",
-        title=f"Recovery curves (severity {severity:g}; 95% CI over replications)",
-    )
-    ax.legend(fontsize=8)
-    return fig
-
-
-def fig_whom(whom: pd.DataFrame):
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
-    for ax, v, lab in (
-        (axes[0], "d_efficacy", "final efficacy, shock - control"),
-        (axes[1], "d_disengaged", "share disengaged, shock - control"),
+def fig_whom(terc: pd.DataFrame, ref_sd: float, t0: int):
+    order = ["low", "middle", "high"]
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
+    for ax, v, lab, k in (
+        (axes[0], "d_efficacy", "final efficacy loss\n(SD across learners)", 1.0 / ref_sd),
+        (axes[1], "d_disengaged", "change in share disengaged (pp)", 100.0),
     ):
-        for t, g in whom.groupby("step"):
-            m = g.groupby("tercile", observed=True)[v].agg(["mean", "std", "size"])
-            half = 1.96 * m["std"] / np.sqrt(m["size"])
-            ax.errorbar(range(len(m)), m["mean"], yerr=half, fmt="o-", capsize=3, label=f"shock at step {t}")
-            ax.set_xticks(range(len(m)), [f"{x}\ninitial efficacy" for x in m.index])
-        ax.axhline(0, color="k", lw=0.8)
-        ax.set(title=lab)
-    axes[0].legend(fontsize=8)
+        for i, tc in enumerate(order):
+            m, lo, hi = mean_ci(terc.loc[terc["tercile"] == tc, v].to_numpy() * k)
+            ax.errorbar([i], [m], yerr=[[m - lo], [hi - m]], fmt="o", color="k", capsize=4)
+        ax.set_xticks(range(3), [f"{t} third" for t in order])
+        ax.set_xlim(-0.5, 2.5)
+        ax.axhline(0, color="0.5", lw=0.8)
+        ax.set(xlabel="initial efficacy (thirds of learners)", ylabel=f"shocked minus no-shock run:\n{lab}")
+    fig.suptitle(f"Who loses from a failure at step {t0} (mean and 95% CI over replications)")
     return fig
 
 
-def fig_resilience(series: pd.DataFrame, drops: dict, late: int):
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+def fig_resilience(series: pd.DataFrame, protect_tab: pd.DataFrame, late: int):
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5), layout="constrained")
     ax = axes[0]
-    colours = {"easy": "tab:blue", "challenges": "tab:orange", "setbacks": "tab:green"}
     m = series.groupby(["condition", "step"])["efficacy_mean"].mean()
-    for h, c in colours.items():
-        ax.plot(m.loc[h].index, m.loc[h].to_numpy(), color=c, label=h)
-        ax.plot(m.loc[h + " + late shock"].index, m.loc[h + " + late shock"].to_numpy(), color=c, ls="--")
-    ax.axvline(late, color="k", lw=0.8, ls=":")
-    ax.set(xlabel="step", ylabel="mean efficacy (levels)", title="Histories, then the same late failure (dashed)")
-    ax.legend(fontsize=8)
+    for i, h in enumerate(HISTORIES):
+        st = style(i)
+        ax.plot(m.loc[h].index, m.loc[h].to_numpy(), color=st["color"], ls="-", label=f"{h}")
+        ax.plot(
+            m.loc[h + " + late shock"].index,
+            m.loc[h + " + late shock"].to_numpy(),
+            color=st["color"],
+            ls="--",
+            label=f"{h} + late failure",
+        )
+    ax.axvline(late, color="0.5", lw=0.8, ls=":")
+    ax.set(xlabel="step", ylabel="mean efficacy (levels)", title="Three histories, then the same late failure")
+    ax.legend(fontsize=7, ncol=2)
     ax = axes[1]
-    names = list(colours)
-    for j, (when, off) in enumerate((("right after", -0.15), ("at the end", 0.15))):
-        vals = [drops[h][j] for h in names]
+    for j, (when, off) in enumerate((("one step after", -0.1), ("at the end", 0.1))):
+        g = protect_tab[protect_tab["when"] == when]
+        st = style(j)
         ax.errorbar(
-            np.arange(3) + off,
-            [v[0] for v in vals],
-            yerr=[[v[0] - v[1] for v in vals], [v[2] - v[0] for v in vals]],
-            fmt="o",
+            np.arange(len(g)) + off,
+            g["effect"],
+            yerr=[g["effect"] - g["lo"], g["hi"] - g["effect"]],
+            fmt=st["marker"],
+            color=st["color"],
             capsize=3,
             label=when,
         )
-    ax.set_xticks(range(3), names)
-    ax.axhline(0, color="k", lw=0.8)
-    ax.set(ylabel="efficacy change from the late failure (levels)", title="Efficacy drop by history (95% CI)")
+    ax.set_xticks(range(len(HISTORIES) - 1), [f"{h}\nminus easy" for h in HISTORIES[1:]])
+    ax.set_xlim(-0.5, len(HISTORIES) - 1.5)
+    ax.axhline(0, color="0.5", lw=0.8)
+    ax.axhspan(-0.2, 0.2, color="0.9", zorder=0, label="inside the smallest effect of interest")
+    ax.set(ylabel="protection: smaller loss than after easy\nsuccess only (SD across learners)")
+    ax.set_title("Protection from earlier setbacks (95% CI)")
     ax.legend(fontsize=8)
     return fig
 
 
-# ----------------------------------------------------------------------------------------------------------------
-def main(argv=None) -> Path:
+# ---------------------------------------------------------------------------------------------------
+def main(argv=None):
     args = parse_args("Experiment 2: a severe early failure (timing x severity; resilient efficacy).", argv)
     out = results_dir(NAME, args)
     z = sizes(args.quick)
+    sev, t0, t1 = headline_severity(z["severities"]), min(z["timings"]), max(z["timings"])
+    timing_abl = abl.conditions(TIMING_ABLATIONS)
+    res_abl = abl.conditions(RESILIENCE_ABLATIONS)
+    gain_f = float(PARAM_BY_NAME["mastery_gain_failure"].default)
 
-    conds = timing_conditions(z["timings"], z["severities"])
+    # --- run: timing x severity (+ ablations of the headline contrast)
+    conds = timing_conditions(z["timings"], z["severities"], timing_abl)
+    snaps = tuple(sorted({s for t in z["timings"] for s in (t, t + 1)}))
     exp = Experiment(
         name=f"{NAME}-timing",
         base=Config.default(agents=z["agents"], steps=z["steps"]),
         conditions=conds,
         replications=z["reps"],
         seed=args.seed,
-        outputs=Outputs(every=1, final_agents=True),
+        outputs=Outputs(every=1, final_agents=True, snapshots=snaps),
     )
     res = run(exp, out / "data" / "timing", args)
-    series = res.series
-    final = series[series["step"] == series["step"].max()]
-    shock_conds = [c for c in conds if c != CONTROL]
-    eff = final_effects(final, shock_conds)
-    eff.to_csv(out / "final_effects.csv", index=False)
-    figs = save_figure(fig_final(eff), out, "final_vs_timing")
+    series, agents, snap = res.series, res.agents, res.snapshots
+    last = int(series["step"].max())
 
-    sev = z["severities"][len(z["severities"]) // 2] if len(z["severities"]) > 2 else z["severities"][0]
-    recs = {t: recovery(series, shock_name(t, sev), t) for t in z["timings"]}
-    figs += save_figure(fig_recovery(recs, sev), out, "recovery")
-    imm = {
-        t: bootstrap_mean_ci(paired(series[series["step"] == t + 1], "efficacy_mean", shock_name(t, sev), CONTROL))
-        for t in z["timings"]
-    }
-    hl = {t: half_life(r) for t, r in recs.items()}
+    def sd_at(step: int, ablation: str | None = None) -> np.ndarray:
+        return at_step(series, step, "efficacy_sd")[with_ablation(CONTROL, ablation)].to_numpy()
 
-    whom = pd.concat([by_initial(res.agents, shock_name(t, sev)).assign(step=t) for t in z["timings"]])
-    figs += save_figure(fig_whom(whom), out, "by_initial_efficacy")
+    def final_gap(cond: str, ref: str, value: str = "efficacy_mean", scale: str = SD, ablation=None):
+        w = at_step(series, last, value)
+        c, r = with_ablation(cond, ablation), with_ablation(ref, ablation)
+        sd_col = {"efficacy_mean": "efficacy_sd", "skill_mean": "skill_sd"}.get(value)
+        ref_sd = at_step(series, last, sd_col)[with_ablation(CONTROL, ablation)].to_numpy() if scale == SD else None
+        return effect(paired_diff(w, c, r), scale, ref_sd)
 
-    # early vs late contrast at each severity (final efficacy): the headline
-    t0, t1 = min(z["timings"]), max(z["timings"])
-    contrasts = {}
-    for s in z["severities"]:
-        d = paired(final, "efficacy_mean", shock_name(t0, s), shock_name(t1, s))
-        contrasts[s] = (bootstrap_mean_ci(d), np.mean(d) / (np.std(d, ddof=1) or np.inf))
-    dis_contrast = bootstrap_mean_ci(paired(final, "disengaged_share", shock_name(t0, sev), shock_name(t1, sev)))
-    w = whom[whom["step"] == t0].pivot_table(index="replicate", columns="tercile", values="d_efficacy", observed=True)
-    low_high = bootstrap_mean_ci((w["low"] - w["high"]).to_numpy())
+    def immediate(t: int, ablation=None) -> np.ndarray:
+        w = at_step(series, t + 1, "efficacy_mean")
+        return paired_diff(w, with_ablation(shock_name(t, sev), ablation), with_ablation(CONTROL, ablation))
 
-    # --- resilience
-    hconds = history_conditions(z["history"], z["late"])
+    # --- mechanism check: the drop at the shock vs the divisor's prediction
+    rows = []
+    pred = {}
+    for t in z["timings"]:
+        pre = snap[(snap["step"] == t) & (snap["condition"] == shock_name(t, sev))]
+        pred[t] = divisor_prediction(pre, sev, gain_f).sort_index().to_numpy()
+        ref_sd = sd_at(t + 1)
+        e = effect(immediate(t), SD, ref_sd)
+        pa = effect(pred[t], SD, ref_sd)
+        rows.append(dict(step=t, severity=sev, simulated=e.estimate, lo=e.lo, hi=e.hi, analytic=pa.estimate))
+    shock_tab = pd.DataFrame(rows)
+    ref0 = sd_at(t0 + 1)
+    f_drop = Finding(replace(DROP_EARLY, analytic=effect(pred[t0], SD, ref0).estimate), effect(immediate(t0), SD, ref0))
+
+    def el_at_shock(a=None):
+        ref = np.sqrt((sd_at(t0 + 1, a) ** 2 + sd_at(t1 + 1, a) ** 2) / 2)
+        return effect(immediate(t0, a) - immediate(t1, a), SD, ref)
+
+    ref_el = np.sqrt((sd_at(t0 + 1) ** 2 + sd_at(t1 + 1) ** 2) / 2)
+    f_el_shock = finding(
+        replace(EARLY_VS_LATE_AT_SHOCK, analytic=effect(pred[t0] - pred[t1], SD, ref_el).estimate),
+        el_at_shock(),
+        {a: el_at_shock(a) for a in timing_abl if a in EARLY_VS_LATE_AT_SHOCK.ablations},
+    )
+
+    # --- emergent claims, each with its ablations
+    def ablated(fn) -> dict:
+        return {a: fn(a) for a in timing_abl}
+
+    e0, e1 = shock_name(t0, sev), shock_name(t1, sev)
+    horizon = last - t1
+
+    def el_after(a=None):
+        w0, w1 = at_step(series, t0 + horizon, "efficacy_mean"), at_step(series, last, "efficacy_mean")
+        c = with_ablation(CONTROL, a)
+        g0, g1 = paired_diff(w0, with_ablation(e0, a), c), paired_diff(w1, with_ablation(e1, a), c)
+        return effect(g0 - g1, SD, np.sqrt((sd_at(t0 + horizon, a) ** 2 + sd_at(last, a) ** 2) / 2))
+
+    f_el_after = finding(EARLY_VS_LATE_AFTER, el_after(), ablated(el_after))
+    f_el_final = final_gap(e0, e1)
+    f_persist = finding(HARM_PERSISTS, final_gap(e0, CONTROL), ablated(lambda a: final_gap(e0, CONTROL, ablation=a)))
+
+    def growth(a=None):
+        w = at_step(series, last, "efficacy_mean")
+        end = paired_diff(w, with_ablation(e0, a), with_ablation(CONTROL, a))
+        return effect(end - immediate(t0, a), SD, sd_at(last, a))
+
+    f_grow = finding(HARM_GROWS, growth(), ablated(growth))
+    f_skill = finding(
+        SKILL_HARM,
+        final_gap(e0, CONTROL, "skill_mean"),
+        ablated(lambda a: final_gap(e0, CONTROL, "skill_mean", ablation=a)),
+    )
+    f_dis = finding(
+        DISENGAGE,
+        final_gap(e0, CONTROL, "disengaged_share", PP),
+        ablated(lambda a: final_gap(e0, CONTROL, "disengaged_share", PP, ablation=a)),
+    )
+
+    def whom(a=None):
+        terc = tercile_loss(agents, with_ablation(e0, a), with_ablation(CONTROL, a))
+        return effect(low_minus_high(terc), SD, sd_at(last, a))
+
+    terc0 = tercile_loss(agents, e0, CONTROL)
+    f_whom = finding(FOR_WHOM, whom(), ablated(whom))
+
+    # --- tables: every shock condition vs the control at the end (the project's scale)
+    final = series[series["step"] == last]
+    plain_conds = [c for c in conds if c != CONTROL and " | " not in c]
+    tabs = []
+    for v, scale, sd in (
+        ("efficacy_mean", SD, "efficacy_sd"),
+        ("skill_mean", SD, "skill_sd"),
+        ("disengaged_share", PP, None),
+    ):
+        pe = paired_effects(final, v, scale, sd=sd, compared=plain_conds)
+        tabs.append(pe.assign(outcome=v))
+    final_tab = pd.concat(tabs, ignore_index=True)
+    final_tab["step"] = final_tab["condition"].str.extract(r"t=(\d+)")[0].astype(int)
+    final_tab["severity"] = final_tab["condition"].str.extract(r"s=([\d.]+)")[0].astype(float)
+    final_tab = final_tab[["outcome", "step", "severity", "n", "effect", "lo", "hi", "scale", "raw", "d_z"]]
+    write_table(final_tab, out / "final_effects.csv", sort_by=["outcome", "step", "severity"])
+    write_table(shock_tab, out / "at_shock.csv", sort_by=["step"])
+
+    # --- figures (timing)
+    figs = [
+        save_figure(
+            fig_at_shock(shock_tab, sev),
+            out,
+            "at_shock",
+            f"Drop in mean efficacy one step after a severity-{sev:g} failure (filled: simulated, paired with the "
+            "no-shock run, 95% CI; open: the mastery rule's prediction from each learner's strength just before). "
+            + _at_shock_takeaway(shock_tab),
+        )
+    ]
+    sd_last = float(np.sqrt(np.mean(sd_at(last) ** 2)))
+    curves = {f"failure at step {t}": gap_curve(series, shock_name(t, sev), CONTROL, t) for t in z["timings"]}
+    for a in timing_abl:
+        curves[f"failure at step {t0}, {a}"] = gap_curve(series, with_ablation(e0, a), with_ablation(CONTROL, a), t0)
+    figs.append(
+        save_figure(
+            fig_recovery(curves),
+            out,
+            "recovery",
+            f"Mean efficacy gap between runs with a severity-{sev:g} failure and the no-shock run, by steps since "
+            "the failure (95% CI over replications), in SD across learners of the no-shock run at each step. "
+            + _recovery_takeaway(curves)
+            + " Lines marked no_strength / no_avoidance repeat the early failure with that mechanism switched off.",
+        )
+    )
+    figs.append(
+        save_figure(
+            fig_final(final_tab),
+            out,
+            "final_vs_timing",
+            "Final efficacy, skill (SD across learners) and share disengaged (percentage points), each run with a "
+            "failure minus the no-shock run, by the failure's step and severity (95% CI); "
+            "see `final_effects.csv` for the numbers.",
+        )
+    )
+    figs.append(
+        save_figure(
+            fig_whom(terc0, sd_last, t0),
+            out,
+            "by_initial_efficacy",
+            f"Final efficacy loss and change in the share disengaged after a severity-{sev:g} failure at step {t0}, "
+            "for the thirds of learners with the lowest, middle and highest initial efficacy (paired with the same "
+            "learner in the no-shock run; 95% CI over replications).",
+        )
+    )
+
+    # --- resilience experiment
+    hconds = history_conditions(z["history"], z["late"], res_abl)
     rexp = Experiment(
         name=f"{NAME}-resilience",
         base=Config.default(agents=z["agents"], steps=z["res_steps"]),
         conditions=hconds,
         replications=z["reps"],
         seed=args.seed,
-        outputs=Outputs(every=1, final_agents=True),
+        outputs=Outputs(every=1, final_agents=False, snapshots=(z["late"], z["late"] + 1)),
     )
     rres = run(rexp, out / "data" / "resilience", args)
-    rs = rres.series
-    after = rs[rs["step"] == z["late"] + 1]
-    end = rs[rs["step"] == rs["step"].max()]
-    pre = rs[rs["step"] == z["late"]]
-    drop_rep = {h: paired(after, "efficacy_mean", h + " + late shock", h) for h in ("easy", "challenges", "setbacks")}
-    drops = {
-        h: (bootstrap_mean_ci(drop_rep[h]), bootstrap_mean_ci(paired(end, "efficacy_mean", h + " + late shock", h)))
-        for h in drop_rep
-    }
-    # resilience = how much smaller the drop is than after easy success only (positive: protected)
-    protect = {h: bootstrap_mean_ci(drop_rep[h] - drop_rep["easy"]) for h in ("challenges", "setbacks")}
-    strength_pre = pre.groupby("condition")["strength_mean"].mean()
-    figs += save_figure(fig_resilience(rs, drops, z["late"]), out, "resilience")
+    rs, rsnap = rres.series, rres.snapshots
+    late, rlast = z["late"], int(rs["step"].max())
 
-    # --- verdicts and summary
-    early_worse = all(ci[2] < 0 for ci, _ in contrasts.values())
-    any_early_worse = any(ci[2] < 0 for ci, _ in contrasts.values())
-    dz_main = contrasts[sev][1]
-    resil = any(ci[1] > 0 for ci in protect.values())
-    eff_lines = "\n".join(
-        "- "
-        + effect_line(
-            f"severity {r.severity:g} at step {r.step}: final efficacy",
-            r.efficacy_mean,
-            r.efficacy_mean_lo,
-            r.efficacy_mean_hi,
-            "levels",
+    def loss(h: str, step: int, a=None) -> np.ndarray:
+        w = at_step(rs, step, "efficacy_mean")
+        return paired_diff(w, with_ablation(h + " + late shock", a), with_ablation(h, a))
+
+    def rsd(step: int, a=None) -> np.ndarray:
+        return at_step(rs, step, "efficacy_sd")[with_ablation("easy", a)].to_numpy()
+
+    def rpred(h: str) -> np.ndarray:
+        pre = rsnap[(rsnap["step"] == late) & (rsnap["condition"] == h + " + late shock")]
+        return divisor_prediction(pre, LATE_SEVERITY, gain_f).sort_index().to_numpy()
+
+    questions_res = []
+    prot_rows = []
+    for h, (c_shock, c_end) in PROTECT.items():
+        ref_s = rsd(late + 1)
+        e_s = effect(loss(h, late + 1) - loss("easy", late + 1), SD, ref_s)
+        a_s = effect(rpred(h) - rpred("easy"), SD, ref_s).estimate
+
+        def at_end(a=None, h=h):
+            return effect(loss(h, rlast, a) - loss("easy", rlast, a), SD, rsd(rlast, a))
+
+        f_s = Finding(replace(c_shock, analytic=a_s), e_s)
+        f_e = finding(c_end, at_end(), {a: at_end(a) for a in res_abl})
+        questions_res.append(
+            Question(
+                f"{h}_protect",
+                f"Earlier {h} protect against a later severe failure (at once and at the end)",
+                [f_s, f_e],
+            )
         )
-        + f"; skill {r.skill_mean:+.3g} ({r.skill_mean_lo:+.3g} to {r.skill_mean_hi:+.3g}); disengaged "
-        f"{r.disengaged_share:+.3g} ({r.disengaged_share_lo:+.3g} to {r.disengaged_share_hi:+.3g})"
-        for r in eff.itertuples()
+        for when, e in (("one step after", e_s), ("at the end", f_e.effect)):
+            prot_rows.append(dict(history=h, when=when, effect=e.estimate, lo=e.lo, hi=e.hi, n=e.n))
+    protect_tab = pd.DataFrame(prot_rows)
+    write_table(protect_tab, out / "protection.csv", sort_by=["history", "when"])
+    strength_pre = at_step(rs, late, "strength_mean").mean()
+    figs.append(
+        save_figure(
+            fig_resilience(rs, protect_tab, late),
+            out,
+            "resilience",
+            f"Left: mean efficacy under three histories, without (solid) and with (dashed) the same severity-"
+            f"{LATE_SEVERITY:g} failure at step {late}. Right: how much smaller the loss is than after easy success "
+            "only, one step after the failure and at the end (SD across learners, 95% CI; grey band: inside the "
+            "smallest effect of interest, 0.2 SD).",
+        )
+    )
+
+    # --- findings
+    findings = [
+        Question("at_shock", "At the moment of the failure (the mastery rule's divisor)", [f_drop, f_el_shock]),
+        f_el_after,
+        f_persist,
+        f_grow,
+        f_skill,
+        f_dis,
+        f_whom,
+        *questions_res,
+    ]
+    missing = unavailable(TIMING_ABLATIONS)
+    flipped = reversals(findings)
+    share_at_shock = f_el_shock.effect.estimate / f_el_final.estimate if f_el_final.estimate else np.nan
+    plain = PlainSummary(
+        question="Does a severe failure hurt a learner's belief in their ability (self-efficacy) more when it comes "
+        "early in learning than later, does the harm grow or fade, and who is hurt most?",
+        answer=_answer(f_drop, f_el_shock, f_el_after, f_grow, f_persist, f_whom, questions_res, findings),
+        how_sure=f"{z['reps']} paired replications of {z['agents']} learners per condition; every effect with a 95% "
+        "bootstrap interval over replications, judged against a smallest effect of interest of 0.2 SD across "
+        "learners (5 percentage points for shares).",
+        meaning=_meaning(f_grow, f_persist, f_whom),
+        rests_on="The mastery rule (a failure's effect shrinks as evidence accumulates: 1/(1 + strength)), "
+        "avoidance of tasks judged too hard, and disengagement after repeated avoidance.",
     )
     sections = [
         (
-            "Setup",
-            f"Default population, {z['agents']} agents, {z['steps']} steps, {z['reps']} replications per condition "
-            f"on common random numbers. Severe failure at steps {z['timings']} with severities {z['severities']} "
-            "(evidence weight in ordinary full-effort failures) vs a no-shock control. Differences are paired by "
-            "replicate (and by agent for the by-initial-efficacy breakdown); CIs are 95% percentile bootstraps over "
-            "replications.",
+            "Design",
+            f"Default population, {z['agents']} learners, {z['steps']} steps, {z['reps']} replications per "
+            f"condition on common random numbers. A severe failure (a full-effort failure at a task set at the "
+            f"learner's own efficacy, weighted by its severity) at steps {z['timings']} with severities "
+            f"{z['severities']}, against a no-shock control. The headline contrasts use severity {sev:g}, early = "
+            f"step {t0}, late = step {t1}. Ablations of these contrasts: "
+            + (", ".join(timing_abl) if timing_abl else "none available in this model version")
+            + (f" (not yet declared by the model: {', '.join(missing)})" if missing else "")
+            + ". Effects are on the project's scale: mean paired difference over the SD of the outcome across "
+            "learners in the control run at the same step (shares: percentage points); 95% bootstrap CIs over "
+            "replications. The late failure leaves fewer steps to recover before the end of the run, so the final "
+            "early-minus-late contrast (in `final_effects.csv`) mixes timing with time to recover; the claim "
+            "early_minus_late_after compares both failures the same number of steps after each.",
         ),
         (
-            "Does early failure harm more?",
-            verdict(
-                "Early failure harms final efficacy more than late failure",
-                early_worse,
-                f"at severity {sev:g} d_z = {dz_main:+.2f} ({strength_word(dz_main)}); "
-                + (
-                    "at every severity"
-                    if early_worse
-                    else "not at every severity"
-                    if any_early_worse
-                    else "at no severity"
-                ),
-            )
-            + "\n\n"
-            + "\n".join(
-                "- "
-                + effect_line(
-                    f"Final efficacy, shock at step {t0} minus shock at step {t1}, severity {s:g}", *ci, unit="levels"
-                )
-                for s, (ci, _) in contrasts.items()
-            )
-            + "\n- "
-            + effect_line(f"Final share disengaged, step {t0} minus step {t1}, severity {sev:g}", *dis_contrast)
-            + "\n\nEach condition vs the no-shock control (final step):\n\n"
-            + eff_lines,
+            "How much of the early-late gap is the divisor",
+            f"The early-minus-late drop one step after the failure is {f_el_shock.effect.text()}; at the end of the "
+            f"run the early-minus-late gap is {f_el_final.text()}. The ratio (at the shock / at the end) is "
+            f"{fmt(share_at_shock, signed=False)}: a ratio above 1 means the gap created at the shock shrank "
+            "afterwards. Per timing (`at_shock.csv`, SD across learners):\n\n"
+            + _md_table(shock_tab, ["step", "simulated", "lo", "hi", "analytic"])
+            + ("\n" + " ".join(flipped) if flipped else ""),
         ),
         (
-            "For how long (recovery)",
-            "\n".join(
-                "- "
-                + effect_line(f"Efficacy right after a severity-{sev:g} failure at step {t}", *imm[t], unit="levels")
-                + f"; half-life of the gap: {_hl_text(hl[t], recs[t])}"
-                for t in z["timings"]
-            )
-            + "\n\nThe half-life is the number of steps until the mean gap to the control has shrunk to half its "
-            "largest value (inf: not within the run). A gap that never closes is the vicious cycle: agents pushed "
-            "below the approach threshold avoid, disengage and stop collecting the evidence that would restore "
-            "their belief.",
+            "Resilience details",
+            "Mean efficacy strength just before the late failure: "
+            + ", ".join(f"{h} {strength_pre[h]:.2f}" for h in HISTORIES)
+            + f". Histories: easy = constant difficulty {EASY_LEVEL}; challenges = the same with {CHALLENGE_LENGTH}-"
+            f"step phases at difficulty {CHALLENGE_LEVEL} starting at steps {z['history']}; setbacks = easy plus "
+            f"failures of severity {MILD_SEVERITY} at those steps. Late failure: severity {LATE_SEVERITY:g} at step "
+            f"{late}. In the model, protection can only come from efficacy strength (which divides later updates) "
+            "and from the efficacy level itself. Table: `protection.csv`.",
         ),
         (
-            "For whom",
-            effect_line(
-                f"Final efficacy loss of the lowest vs highest initial-efficacy tercile (shock at step {t0}, "
-                f"severity {sev:g}; low minus high)",
-                *low_high,
-                unit="levels",
-            )
-            + "\n\n"
-            + (
-                "Agents who started with low efficacy lose more."
-                if low_high[2] < 0
-                else "Agents who started with high efficacy lose more."
-                if low_high[1] > 0
-                else "No clear difference by initial efficacy."
-            )
-            + " See `by_initial_efficacy`.",
-        ),
-        (
-            "Resilient efficacy",
-            verdict(
-                "Earlier setbacks protect against a later severe failure",
-                resil,
-                _relative(protect, drops) if resil else "no protection beyond chance",
-            )
-            + "\n\n"
-            + "\n".join(
-                "- "
-                + effect_line(
-                    f"{h}: efficacy change right after the late failure (step {z['late']})", *d[0], unit="levels"
-                )
-                for h, d in drops.items()
-            )
-            + "\n"
-            + "\n".join(
-                "- " + effect_line(f"{h}: efficacy change at the end", *d[1], unit="levels") for h, d in drops.items()
-            )
-            + "\n"
-            + "\n".join(
-                "- "
-                + effect_line(
-                    f"Protection, {h} vs easy (efficacy change right after the failure, {h} minus "
-                    "easy; > 0 means a smaller drop)",
-                    *ci,
-                    unit="levels",
-                )
-                for h, ci in protect.items()
-            )
-            + "\n\nMean efficacy strength before the late failure: "
-            + ", ".join(f"{h} {strength_pre[h]:.2f}" for h in ("easy", "challenges", "setbacks"))
-            + f". Histories: easy = constant difficulty {EASY_LEVEL}; challenges = the same with "
-            f"{CHALLENGE_LENGTH}-step phases at difficulty {CHALLENGE_LEVEL} starting at steps {z['history']}; "
-            f"setbacks = easy plus failures of severity {MILD_SEVERITY} at those steps. Late failure: severity "
-            f"{LATE_SEVERITY:g} at step {z['late']}. In the model, resilience can only come from efficacy strength "
-            "(evidence accumulated from surprising outcomes divides later updates) and from the efficacy level "
-            "itself.",
+            "Tables",
+            "`final_effects.csv`: every failure condition minus the control at the end, for efficacy and skill (SD "
+            "across learners) and the share disengaged (pp), with the paired test statistic d_z as a separate "
+            "column (a test statistic, not an effect size). `findings.csv`: every claim and ablation.",
         ),
     ]
-    prov = base_provenance(res, replications=z["reps"], quick=args.quick, executor=args.executor)
-    effects = {f"early_minus_late_final_efficacy_s{s:g}": ci for s, (ci, _) in contrasts.items()}
-    effects |= {"early_minus_late_disengaged": dis_contrast, "low_minus_high_tercile_loss": low_high}
-    effects |= {f"immediate_drop_t{t}": ci for t, ci in imm.items()}
-    effects |= {f"late_shock_change_{h}": d[0] for h, d in drops.items()}
-    effects |= {f"protection_{h}": ci for h, ci in protect.items()}
-    write_effects(out, effects)
-    write_summary(out, "Severe early failure", sections, figs, prov)
+    prov = provenance(res, replications=z["reps"], quick=args.quick)
+    write_summary(out, "Severe early failure", plain, findings, sections, figs, prov)
     return out
+
+
+def _at_shock_takeaway(tab: pd.DataFrame) -> str:
+    t = tab.sort_values("step")
+    order = (
+        "the earlier the failure, the larger the drop"
+        if t["simulated"].is_monotonic_increasing
+        else ("the drop does not shrink steadily with the failure's timing")
+    )
+    share = t["analytic"] / t["simulated"]
+    return (
+        f"{order.capitalize()}; the rule's prediction is {100 * share.min():.0f}-{100 * share.max():.0f}% of the "
+        "simulated drop (the rest: the arousal spike read as anxiety, and the ordinary change the no-shock run makes "
+        "in that step)."
+    )
+
+
+def _recovery_takeaway(curves: dict[str, pd.DataFrame]) -> str:
+    narrows = [lab for lab, r in curves.items() if len(r) and abs(r["gap"].iloc[-1]) < abs(r["gap"].iloc[0])]
+    if len(narrows) == len(curves):
+        return "Every gap is narrower at the end than right after the failure: the harm does not grow."
+    wider = [lab for lab in curves if lab not in narrows]
+    return f"The gap is wider at the end than right after the failure for: {', '.join(wider)}."
+
+
+def _answer(f_drop, f_el_shock, f_el_after, f_grow, f_persist, f_whom, questions_res, findings) -> str:
+    """The plain-language answer, worded from the verdicts (never from what we hoped to see)."""
+    grow = {
+        "shown": "the gap to learners who never failed grows afterwards",
+        "opposite": "afterwards the gap to learners who never failed narrows rather than grows",
+        "negligible": "afterwards the gap to learners who never failed hardly changes",
+    }.get(f_grow.verdict, "whether the gap grows afterwards is not settled by these runs")
+    protect = ", ".join(f"{q.id.split('_')[0]}: {q.verdict}" for q in questions_res)
+    return (
+        f"A severe failure lowers belief at once ({f_drop.effect.text()}, {f_drop.verdict}); that an early failure "
+        f"moves belief more than a late one at that moment, as the rule's divisor 1/(1 + strength) predicts, is "
+        f"{f_el_shock.verdict} on the 0.2 SD yardstick ({fmt(f_el_shock.effect.estimate)} SD). {grow.capitalize()} "
+        f"({f_grow.verdict}). At the end of the run the early failure's harm is {fmt(f_persist.effect.estimate)} SD "
+        f"({f_persist.verdict}); compared the same number of steps after the failure, early minus late is "
+        f"{fmt(f_el_after.effect.estimate)} SD ({f_el_after.verdict}). Learners who started with low belief lose more ({f_whom.verdict}). Protection by "
+        f"an earlier history against a later failure: {protect}. " + ablation_summary(findings)
+    ).strip()
+
+
+def _meaning(f_grow, f_persist, f_whom) -> str:
+    """What the verdicts would mean for a teacher or coach, if the model is right."""
+    if f_grow.verdict == "shown":
+        course = "a severe failure starts a spiral that widens with time, so early support after it matters most"
+    elif f_persist.verdict == "shown":
+        course = (
+            "a severe failure leaves a lasting dent in belief, but it is deepest at once and does not spiral; "
+            "continued experiences of success let belief recover slowly"
+        )
+    else:
+        course = "a single severe failure leaves no lasting dent that these runs can show"
+    who = (
+        " Learners who start unsure are the ones to watch."
+        if f_whom.verdict == "shown"
+        else " Who is hurt most is not settled by these runs."
+    )
+    return f"If the model is right, {course}.{who}"
+
+
+def _md_table(df: pd.DataFrame, cols: list[str]) -> str:
+    head = "| " + " | ".join(cols) + " |\n|" + "---|" * len(cols) + "\n"
+    body = "".join(
+        "| " + " | ".join(str(int(r[c])) if c == "step" else fmt(r[c]) for c in cols) + " |\n" for _, r in df.iterrows()
+    )
+    return head + body
 
 
 if __name__ == "__main__":
