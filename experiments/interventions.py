@@ -301,8 +301,8 @@ def ablation_status(qs: list[Question], design: C.Design) -> str:
             state = f"**not run** for {ids}: this version of the model does not declare {switches}"
         lines.append(f"- `{n}` ({ab.label}): {state}.")
     return (
-        "Each emergent claim is re-measured with the mechanism it rests on switched off. 'vanishes': shown with the "
-        "mechanism, not without it; 'shrinks': at most half as large; 'persists': neither, so the claim does not rest "
+        "Each emergent claim is re-measured with the mechanism it rests on switched off. 'vanishes': not negligible with the "
+        "mechanism, negligible or reversed without it; 'shrinks': at most half as large; 'persists': neither, so the claim does not rest "
         "on that mechanism alone.\n\n" + "\n".join(lines)
     )
 

@@ -126,6 +126,9 @@ def test_ablation_outcomes() -> None:
     assert ablation_outcome(c, full, eff(-0.05, 0.05)) == "vanishes"
     assert ablation_outcome(c, eff(0.8, 1.0), eff(0.3, 0.5)) == "shrinks"  # 0.4 <= half of 0.9, still shown
     assert ablation_outcome(c, full, eff(0.4, 0.6)) == "persists"
+    # an ablated interval that only touches the smallest effect of interest is no vanishing
+    assert ablation_outcome(c, eff(0.22, 0.28), eff(0.19, 0.25)) == "persists"
+    assert ablation_outcome(c, full, eff(-0.6, -0.3)) == "vanishes"  # reversed: the effect is gone
     f = Finding(c, full, ablated={"no_strength": eff(-0.05, 0.05)})
     table = findings_frame([f])
     assert list(table["condition"]) == ["model", "no_strength"]

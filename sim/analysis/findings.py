@@ -120,12 +120,13 @@ ABLATION_VANISHES, ABLATION_SHRINKS, ABLATION_PERSISTS = "vanishes", "shrinks", 
 def ablation_outcome(claim: Claim, full: Effect, ablated: Effect) -> str:
     """What switching a mechanism off does to an effect.
 
-    ``vanishes``: the ablated effect is not shown (negligible, opposite or inconclusive) while the full
-    one was; ``shrinks``: the ablated estimate is at most half the full one in the predicted direction;
-    ``persists``: neither, so the mechanism switched off is not what the effect rests on.
+    ``vanishes``: the full effect is not negligible and the ablated one is negligible or opposite;
+    ``shrinks``: the ablated estimate is at most half the full one in the predicted direction;
+    ``persists``: neither, so the mechanism switched off is not what the effect rests on. An ablated
+    interval that merely widens or touches the smallest effect of interest is not a vanishing.
     """
     full_v, abl_v = decide(claim, full), decide(claim, ablated)
-    if full_v == SHOWN and abl_v != SHOWN:
+    if full_v != NEGLIGIBLE and abl_v in (NEGLIGIBLE, OPPOSITE):
         return ABLATION_VANISHES
     f, a = full.estimate * claim.direction, ablated.estimate * claim.direction
     if np.isfinite(f) and np.isfinite(a) and f > 0 and a <= 0.5 * f:
