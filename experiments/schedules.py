@@ -26,9 +26,10 @@ import pandas as pd
 
 from sim.analysis import PP, SD, Claim, Finding, PlainSummary, Question, effect, fmt, mean_ci, save_figure, style
 from sim.analysis import ablations as abl
-from sim.analysis.effects import Effect, bootstrap_ci
+from sim.analysis.effects import Effect
 from sim.analysis.figures import Figure
 from sim.analysis.findings import verdict_counts
+from sim.analysis.peaks import peak_with_ci
 from sim.analysis.script import parse_args, provenance, results_dir, run
 from sim.analysis.summary import write_summary, write_table
 from sim.config import Config
@@ -205,45 +206,17 @@ def schedule_table(df: pd.DataFrame, drops: pd.DataFrame, order: list[str]) -> p
     return pd.DataFrame(rows)
 
 
-def quadratic_peak(x: np.ndarray, y: np.ndarray) -> tuple[float, bool]:
-    """Where ``y`` over ``x`` peaks: the vertex of the parabola through the highest point and its two
-    neighbours (in order of ``x``), and whether that peak is interior; a maximum at the first or last
-    ``x`` is returned as that ``x`` with ``False`` (no interior peak)."""
-    ok = np.isfinite(x) & np.isfinite(y)
-    x, y = x[ok], y[ok]
-    if x.size < 3 or np.ptp(x) == 0:
-        return float("nan"), False
-    o = np.argsort(x)
-    x, y = x[o], y[o]
-    i = int(np.argmax(y))
-    if i in (0, x.size - 1):
-        return float(x[i]), False
-    a, b, _ = np.polyfit(x[i - 1 : i + 2], y[i - 1 : i + 2], 2)
-    if a >= 0:  # collinear neighbours: the highest point itself
-        return float(x[i]), True
-    return float(np.clip(-b / (2 * a), x[i - 1], x[i + 1])), True
-
-
 def fastest_growth(df: pd.DataFrame, x: str, seed: int = 0) -> dict[str, float]:
-    """Where skill grows fastest over the staircases: the peak of mean skill gain over mean ``x`` (means per
-    staircase over the replications; :func:`quadratic_peak`), with a bootstrap CI resampling replications (SciPy).
+    """Where skill grows fastest over the staircases: the peak of mean skill gain over mean ``x`` (one point
+    per staircase; :func:`sim.analysis.peaks.peak_location`), with a bootstrap CI resampling replications.
 
-    Returns ``{"peak", "lo", "hi", "interior"}`` (``interior`` 1.0 when the maximum is a vertex inside the
-    range of staircases tried, 0.0 when it sits at an edge).
+    Returns ``{"peak", "lo", "hi", "interior"}`` (``interior`` 1.0 when the peak lies inside the range of
+    staircases tried, 0.0 when the best staircase is the first or last).
     """
     st = df[df["schedule"].str.startswith("adaptive")]
     xs = st.pivot(index="replicate", columns="schedule", values=x)
     ys = st.pivot(index="replicate", columns="schedule", values="skill_gain").loc[xs.index, xs.columns]
-    X, Y = xs.to_numpy(float), ys.to_numpy(float)
-
-    def stat(idx: np.ndarray) -> float:
-        i = np.asarray(idx, dtype=int)
-        return quadratic_peak(np.nanmean(X[i], axis=0), np.nanmean(Y[i], axis=0))[0]
-
-    reps = np.arange(X.shape[0])
-    peak, interior = quadratic_peak(np.nanmean(X, axis=0), np.nanmean(Y, axis=0))
-    lo, hi = bootstrap_ci(reps, statistic=stat, seed=seed)
-    return {"peak": peak, "lo": lo, "hi": hi, "interior": float(interior)}
+    return peak_with_ci(xs.to_numpy(float), ys.to_numpy(float), seed)
 
 
 def findings(df: pd.DataFrame, drops: pd.DataFrame) -> list[Finding | Question]:

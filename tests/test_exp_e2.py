@@ -100,16 +100,23 @@ def test_schedules_regression_numbers(schedules: Path) -> None:
     check("schedules", nums, rtol=REG_RTOL, atol=REG_ATOL)
 
 
-def test_schedules_peak_finder_on_known_curves() -> None:
-    from experiments.schedules import quadratic_peak
+def test_peak_finder_on_known_curves() -> None:
+    from sim.analysis.peaks import peak_location, peak_with_ci
 
     x = np.linspace(0.3, 0.9, 7)
-    peak, interior = quadratic_peak(x, -((x - 0.55) ** 2))
+    peak, interior = peak_location(x, -((x - 0.55) ** 2))
     assert interior and peak == pytest.approx(0.55)
-    peak, interior = quadratic_peak(x[::-1], -((x[::-1] - 0.55) ** 2))  # order of x does not matter
+    peak, interior = peak_location(x[::-1], -((x[::-1] - 0.55) ** 2))  # order of x does not matter
     assert interior and peak == pytest.approx(0.55)
-    peak, interior = quadratic_peak(x, x)  # monotone: the maximum sits at an edge
+    peak, interior = peak_location(x, x)  # monotone: the maximum sits at an edge
     assert not interior and peak == pytest.approx(0.9)
+    assert np.isnan(peak_location(x[:2], x[:2])[0])
+    rng = np.random.default_rng(1)
+    X = np.tile(x, (15, 1))
+    p = peak_with_ci(X, -((X - 0.62) ** 2) + rng.normal(0, 1e-3, X.shape))
+    assert p["interior"] == 1.0 and p["lo"] <= 0.62 <= p["hi"] and p["hi"] - p["lo"] < 0.05
+    with pytest.raises(ValueError, match="replications, points"):
+        peak_with_ci(x, x)
 
 
 def test_schedules_fastest_growth_and_contrasts_on_synthetic_runs() -> None:
@@ -136,3 +143,70 @@ def test_schedules_fastest_growth_and_contrasts_on_synthetic_runs() -> None:
     )  # fmt: skip
     e = drop_contrast(drops, "a", "b")
     assert e.estimate == pytest.approx(-0.4, abs=0.05) and e.hi < 0
+
+
+# ---------------------------------------------------------------------------------------------- arousal
+@pytest.fixture(scope="module")
+def arousal(tmp_path_factory) -> Path:
+    return run_quick("arousal", tmp_path_factory.mktemp("arousal"))
+
+
+def test_arousal_outputs_and_verdicts(arousal: Path) -> None:
+    from experiments import arousal as a
+
+    f = check_outputs(arousal, ["success_by_arousal", "optimum_by_difficulty", "skill_gain_by_arousal_setting"],
+                      list(a.CLAIMS))  # fmt: skip
+    assert f.set_index("claim").loc["yd_interaction", "kind"] == "assumption"
+    opt = pd.read_csv(arousal / "optimum_check.csv")
+    assert set(opt["difficulty"]) == set(a.DIFFICULTIES)
+    # the analytic optimum is the rule's: yd_opt_easy + (yd_opt_hard - yd_opt_easy) * hardness
+    from sim.params import PARAM_BY_NAME as P
+
+    lo, hi = P["yd_opt_hard"].default, P["yd_opt_easy"].default
+    assert opt["analytic_optimum"].between(lo, hi).all()
+    assert opt.sort_values("rel_to_skill")["analytic_optimum"].is_monotonic_decreasing
+    assert (opt["arousal_min"] <= opt["simulated_peak"] + 1e-9).all()
+    assert (opt["simulated_peak"] <= opt["arousal_max"] + 1e-9).all()
+    summary = (arousal / "summary.md").read_text()
+    assert "Mechanism check" in summary and "rule's optimum arousal" in summary
+    tab = pd.read_csv(arousal / "by_setting.csv")
+    assert set(tab["factor"]) == set(a.FACTORS)
+
+
+def test_arousal_regression_numbers(arousal: Path) -> None:
+    f = pd.read_csv(arousal / "findings.csv")
+    nums = {f"{r.claim}|{r.condition}": r.effect for r in f.itertuples()}
+    opt = pd.read_csv(arousal / "optimum_check.csv")
+    nums.update({f"peak|{r.ablation}|{r.difficulty}": r.simulated_peak for r in opt.itertuples()})
+    check("arousal", nums, rtol=REG_RTOL, atol=REG_ATOL)
+
+
+def test_arousal_design_levels_are_checked(monkeypatch) -> None:
+    from experiments import arousal as a
+    from sim.errors import ConfigError
+
+    monkeypatch.setitem(a.FACTORS, "arousal_baseline", (0.3, 1.2))  # declared range is [0, 1]
+    with pytest.raises(ConfigError, match="arousal_baseline"):
+        a.check_design()
+
+
+def test_arousal_analysis_on_synthetic_runs() -> None:
+    from experiments import arousal as a
+
+    rows = []
+    for r in range(10):
+        for level, s_easy, s_hard in ((a.LOW, 0.70, 0.50), (a.HIGH, 0.80, 0.40)):
+            rows.append(dict(factor="arousal_baseline", level=level, difficulty="easy (-1)", replicate=r,
+                             success_rate=s_easy + 0.001 * r, skill_gain=1.0, skill_gain_sd=0.5))  # fmt: skip
+            rows.append(dict(factor="arousal_baseline", level=level, difficulty="hard (+1)", replicate=r,
+                             success_rate=s_hard, skill_gain=1.0 - 0.25 * (level == a.HIGH), skill_gain_sd=0.5))  # fmt: skip
+    df = pd.DataFrame(rows)
+    e = a.yd_interaction(df)  # (0.8 - 0.7) - (0.4 - 0.5) = 0.2 -> 20 pp
+    assert e.estimate == pytest.approx(20.0) and e.scale == "pp"
+    e = a.setting_effect(df, "arousal_baseline", a.HIGH, a.LOW, "hard (+1)", "skill_gain", "skill_gain_sd")
+    assert e.estimate == pytest.approx(-0.5)  # -0.25 levels / 0.5 SD across agents
+    # the rule's optimum: halfway between its two ends for a task at skill
+    from sim.params import defaults
+
+    p = defaults()
+    assert a.analytic_optimum(0.0, p) == pytest.approx((p["yd_opt_easy"] + p["yd_opt_hard"]) / 2)
