@@ -210,3 +210,86 @@ def test_arousal_analysis_on_synthetic_runs() -> None:
 
     p = defaults()
     assert a.analytic_optimum(0.0, p) == pytest.approx((p["yd_opt_easy"] + p["yd_opt_hard"]) / 2)
+
+
+# ---------------------------------------------------------------------------------------------- sensitivity
+@pytest.fixture(scope="module")
+def sensitivity(tmp_path_factory) -> Path:
+    return run_quick("sensitivity", tmp_path_factory.mktemp("sensitivity"))
+
+
+def test_sensitivity_outputs_and_verdicts(sensitivity: Path) -> None:
+    from experiments import sensitivity as s
+
+    check_outputs(sensitivity, ["mu_star_by_outcome", "mechanism_shares", "sigma_vs_mu_star"], list(s.CLAIMS))
+    idx = pd.read_csv(sensitivity / "morris_indices.csv")
+    names = s.varied_parameters()
+    assert len(idx) == len(names) * len(s.OUTCOMES)
+    assert set(idx["parameter"]) == set(names) and set(idx["outcome"]) == set(s.OUTCOMES)
+    assert (idx["mu_star"] >= 0).all() and (idx["mu_star"] >= idx["mu"].abs() - 1e-9).all()
+    for _, g in idx.groupby("outcome"):  # ranked per parameter, 1..k
+        assert sorted(g["rank"]) == list(range(1, len(names) + 1))
+    mech = pd.read_csv(sensitivity / "mechanism_shares.csv")
+    assert mech.groupby("outcome")["share_per_parameter"].sum().to_numpy() == pytest.approx(1.0, abs=1e-4)
+    summary = (sensitivity / "summary.md").read_text()
+    assert "bimodality" not in summary.lower() and "Sarle" not in summary
+
+
+def test_sensitivity_regression_numbers(sensitivity: Path) -> None:
+    f = pd.read_csv(sensitivity / "findings.csv")
+    nums = {f"{r.claim}|{r.condition}": r.effect for r in f.itertuples()}
+    idx = pd.read_csv(sensitivity / "morris_indices.csv")
+    top = idx[idx["rank"] <= 3]
+    nums.update({f"mu_star|{r.outcome}|{r.parameter}": r.mu_star for r in top.itertuples()})
+    check("sensitivity", nums, rtol=REG_RTOL, atol=REG_ATOL)
+
+
+def test_sensitivity_parameters_come_from_sim_params(monkeypatch) -> None:
+    from experiments import sensitivity as s
+    from sim import params as P
+
+    names = s.varied_parameters()
+    assert not {p.name for p in P.PARAMS if p.group in ("switches", "interventions")} & set(names)
+    assert {p.name for p in P.PARAMS if p.group not in ("switches", "interventions")} == set(names)
+    for n, (lo, hi) in s.bounds().items():
+        spec = P.PARAM_BY_NAME[n]
+        assert spec.low <= lo < hi <= spec.high, n
+    # a parameter declared tomorrow joins the screen without editing the experiment; a switch does not
+    new = P.Param("new_gain", 0.4, 0.0, 1.0, "0-1", "test", "test", "mastery")
+    switch = P.Param("use_new", 1, 0, 1, "0/1", "test", "test", "switches", True)
+    monkeypatch.setattr(s, "PARAMS", (*P.PARAMS, new, switch))
+    monkeypatch.setitem(s.PARAM_BY_NAME, "new_gain", new)
+    monkeypatch.setitem(s.PARAM_BY_NAME, "use_new", switch)
+    assert "new_gain" in s.varied_parameters() and "use_new" not in s.varied_parameters()
+    assert s.band("new_gain") == pytest.approx((0.2, 0.6))
+
+
+def test_sensitivity_elementary_effects_match_salib() -> None:
+    from SALib.analyze import morris
+
+    from experiments import sensitivity as s
+
+    b = {"a": (0.0, 1.0), "b": (0.0, 2.0), "c": (1.0, 3.0)}
+    X = s.morris_sample(b, 20, seed=3)
+    y = 3.0 * X[:, 0] + 0.0 * X[:, 1] + (X[:, 2] - 2.0) ** 2
+    ee = s.elementary_effects(X, y, b)
+    problem = {"num_vars": 3, "names": list(b), "bounds": [list(v) for v in b.values()]}
+    si = morris.analyze(problem, X, y, num_levels=s.NUM_LEVELS, seed=0)
+    assert np.nanmean(np.abs(ee), axis=0) == pytest.approx(np.asarray(si["mu_star"]))
+    assert np.abs(ee[:, 0]) == pytest.approx(3.0)  # linear: the change across the whole band, every time
+    assert np.abs(ee[:, 1]) == pytest.approx(0.0)
+
+
+def test_sensitivity_compares_mechanisms_per_parameter() -> None:
+    from experiments import sensitivity as s
+
+    # three parameters of mu* 1 in "big" and one of mu* 2 in "small": a sum would rank "big" first (3 > 2),
+    # per parameter "small" leads (2 > 1)
+    idx = pd.DataFrame(
+        dict(outcome="y", parameter=["p1", "p2", "p3", "q"], mechanism=["big", "big", "big", "small"],
+             mu_star=[1.0, 1.0, 1.0, 2.0])
+    )  # fmt: skip
+    m = s.mechanism_table(idx).set_index("mechanism")
+    assert m.loc["small", "rank"] == 1 and m.loc["big", "rank"] == 2
+    assert m.loc["small", "share_per_parameter"] == pytest.approx(2 / 3)
+    assert m.loc["big", "parameters"] == 3
