@@ -301,7 +301,7 @@ def figure_optimum(opt: pd.DataFrame, base: Config, out: Path) -> Figure:
     ax.plot(grid, analytic_optimum(grid, base.params), color="black", ls="-", lw=1, label="rule's optimum (analytic)")
     for i, (ablation, g) in enumerate(opt.groupby("ablation", sort=True)):
         st = style(i + 1)
-        x = g["rel_to_skill"].to_numpy() + 0.04 * i
+        x = g["rel_to_skill"].to_numpy() + 0.08 * i
         y, lo, hi = g["simulated_peak"].to_numpy(), g["peak_lo"].to_numpy(), g["peak_hi"].to_numpy()
         inner = g["interior"].to_numpy() > 0
         ax.errorbar(x, y, yerr=[np.abs(y - lo), np.abs(hi - y)], fmt="none", ecolor=st["color"], capsize=3)

@@ -414,7 +414,8 @@ def main(argv: list[str] | None = None) -> Path:
             "parameters. Mechanisms are compared by the MEAN mu* of their parameters (share per parameter), never "
             "by the sum, since groups have different numbers of parameters. In the claims, a change in final "
             "efficacy is divided by the SD of efficacy across learners (pooled over the screen's runs); a change "
-            "in a share is in percentage points. Population parameters set the starting state: `skill_mean` and "
+            "in a share is in percentage points; the interval resamples Morris trajectories, so the claims' "
+            "'replications' count trajectories. Population parameters set the starting state: `skill_mean` and "
             "`efficacy_mean` rank high partly because they shift where learners start relative to the task.",
         ),
         (

@@ -28,7 +28,7 @@ def test_run_all_notes_missing_and_links_figures(tmp_path: Path, monkeypatch) ->
     assert "not available yet" in report and "no_such_experiment" in report
     pngs = {p.relative_to(tmp_path).as_posix() for p in tmp_path.glob("*/*.png")}
     assert pngs and pngs == _linked(report)
-    assert "pattern appeared:" in report and "git commit" in report
+    assert "verdict: **" in report and "git commit" in report  # the arousal summary's findings
 
 
 @pytest.mark.slow
