@@ -114,7 +114,8 @@ YD = Claim(
 BASELINE_SKILL = Claim(
     "baseline_slows_learning",
     "A high resting arousal slows skill growth on hard tasks",
-    f"skill gain over the run (`skill_gain`) on hard (+1) tasks, resting arousal {HIGH:g} minus {LOW:g}",
+    f"skill gain over the run (`skill_gain`) on hard (+1) tasks, resting arousal {HIGH:g} minus {LOW:g}, in SD of "
+    "final skill across learners",
     -1,
     "emergent",
     "performance rule (arousal off its optimum), physiological reading (arousal above threshold read as "
@@ -125,7 +126,7 @@ BASELINE_SKILL = Claim(
 REAPPRAISAL_SKILL = Claim(
     "reappraisal_speeds_learning",
     "Reading arousal as readiness (reappraisal) speeds skill growth on hard tasks",
-    "skill gain over the run (`skill_gain`) on hard (+1) tasks, reappraisal 1 minus 0",
+    "skill gain over the run (`skill_gain`) on hard (+1) tasks, reappraisal 1 minus 0, in SD of final skill across learners",
     +1,
     "emergent",
     "physiological reading (reappraisal removes the anxious reading), efficacy, effort and choice rules, "
@@ -148,18 +149,18 @@ CLAIMS = (YD, BASELINE_SKILL, REAPPRAISAL_SKILL, REACTIVITY_EFFICACY)
 
 # ---------------------------------------------------------------------------------------------- analysis
 def per_run(res, meta: pd.DataFrame) -> pd.DataFrame:
-    """One row per run: design columns, success rate of attempts, skill gain (mean and SD across agents),
+    """One row per run: design columns, success rate of attempts, skill gain, final skill SD across agents,
     final efficacy (mean, SD), mean arousal and mean skill over the run, final disengaged share."""
     s = res.series[res.series["step"] > 0]
     over = s.groupby("run")[["arousal_mean", "skill_mean"]].mean().rename(columns=lambda c: c + "_run")
     last = res.series[res.series["step"] == res.series["step"].max()].set_index("run")
     a = res.agents.assign(gain=lambda d: d["skill"] - d["initial_skill"])
     g = a.groupby("run").agg(
-        skill_gain=("gain", "mean"), skill_gain_sd=("gain", "std"), attempts=("attempts", "sum"),
+        skill_gain=("gain", "mean"), attempts=("attempts", "sum"),
         successes=("successes", "sum"),
     )  # fmt: skip
     df = res.runs.set_index("run")[["condition", "replicate"]].astype({"condition": str})
-    df = df.join(g).join(over).join(last[["efficacy_mean", "efficacy_sd", "disengaged_share"]])
+    df = df.join(g).join(over).join(last[["efficacy_mean", "efficacy_sd", "skill_sd", "disengaged_share"]])
     df["success_rate"] = df["successes"] / df["attempts"].where(df["attempts"] > 0)
     df = df.drop(columns=["attempts", "successes"]).reset_index()
     return df.merge(meta, on="condition", how="left")
@@ -239,9 +240,9 @@ def findings(df: pd.DataFrame) -> list[Finding]:
 
     measures = {
         BASELINE_SKILL.id: lambda d: setting_effect(d, "arousal_baseline", HIGH, LOW, "hard (+1)", "skill_gain",
-                                                    "skill_gain_sd"),
+                                                    "skill_sd"),
         REAPPRAISAL_SKILL.id: lambda d: setting_effect(d, "reappraisal_init", 1.0, 0.0, "hard (+1)", "skill_gain",
-                                                       "skill_gain_sd"),
+                                                       "skill_sd"),
         REACTIVITY_EFFICACY.id: lambda d: setting_effect(d, "arousal_reactivity", 0.7, 0.35, "hard (+1)",
                                                          "efficacy_mean", "efficacy_sd"),
     }  # fmt: skip

@@ -33,6 +33,7 @@ from sim.analysis.peaks import peak_with_ci
 from sim.analysis.script import parse_args, provenance, results_dir, run
 from sim.analysis.summary import write_summary, write_table
 from sim.config import Config
+from sim.params import PARAM_BY_NAME
 
 NAME = "schedules"
 
@@ -96,7 +97,7 @@ LEARNING = (
     Claim(
         "moderate_vs_easy",
         "Skill grows faster on a moderately challenging staircase (60% success) than on an easy one (90%)",
-        "skill gain over the run (`skill_gain`), adaptive 60% minus adaptive 90%",
+        "skill gain over the run (`skill_gain`; the same learners start every schedule, so this is also the gap in final skill), adaptive 60% minus adaptive 90%, in SD of final skill across learners",
         +1,
         "emergent",
         "skill rule (what an attempt teaches), effort rule, choice rule",
@@ -106,7 +107,7 @@ LEARNING = (
     Claim(
         "moderate_vs_hard",
         "Skill grows faster on a moderately challenging staircase (60% success) than on a hard one (30%)",
-        "skill gain over the run (`skill_gain`), adaptive 60% minus adaptive 30%",
+        "skill gain over the run (`skill_gain`), adaptive 60% minus adaptive 30%, in SD of final skill across learners",
         +1,
         "emergent",
         "skill rule (what an attempt teaches), effort rule (giving up on hopeless tasks), choice rule (avoidance)",
@@ -138,7 +139,7 @@ ROBUSTNESS = Claim(
 
 # ---------------------------------------------------------------------------------------------- analysis
 def per_run(res, meta: pd.DataFrame, steps: int) -> pd.DataFrame:
-    """One row per run: design columns, final outcomes, skill gain (mean and SD across agents), realised
+    """One row per run: design columns, final outcomes (and SDs across agents), skill gain, realised
     success, challenge (mean difficulty faced minus mean skill, over the run) and efficacy after the shock."""
     s = res.series
     last = s[s["step"] == s["step"].max()].set_index("run")
@@ -147,11 +148,11 @@ def per_run(res, meta: pd.DataFrame, steps: int) -> pd.DataFrame:
     challenge = ch.groupby("run")["challenge"].mean()
     a = res.agents.assign(gain=lambda d: d["skill"] - d["initial_skill"])
     g = a.groupby("run").agg(
-        skill_gain=("gain", "mean"), skill_gain_sd=("gain", "std"), attempts=("attempts", "sum"),
+        skill_gain=("gain", "mean"), attempts=("attempts", "sum"),
         successes=("successes", "sum"),
     )  # fmt: skip
     df = res.runs.set_index("run")[["condition", "replicate"]].astype({"condition": str})
-    df = df.join(last[["efficacy_mean", "efficacy_sd", "calibration_mean", "disengaged_share"]]).join(g)
+    df = df.join(last[["efficacy_mean", "efficacy_sd", "skill_sd", "calibration_mean", "disengaged_share"]]).join(g)
     df["efficacy_after_shock"] = after["efficacy_mean"]
     df["efficacy_sd_after_shock"] = after["efficacy_sd"]
     df["challenge"] = challenge
@@ -224,7 +225,7 @@ def findings(df: pd.DataFrame, drops: pd.DataFrame) -> list[Finding | Question]:
     plain = df[~df["shocked"]]
 
     def learning(c: Claim, b: str, abl_name: str) -> Effect:
-        return contrast(plain[plain["ablation"] == abl_name], "skill_gain", MODERATE, b, SD, "skill_gain_sd")
+        return contrast(plain[plain["ablation"] == abl_name], "skill_gain", MODERATE, b, SD, "skill_sd")
 
     def ablated(c: Claim, fn) -> dict[str, Effect]:
         return {a: fn(a) for a in c.ablations if a in set(df["ablation"])}
@@ -260,6 +261,22 @@ LABELS = {
 
 def _rows(tab: pd.DataFrame, outcome: str, order: list[str]) -> pd.DataFrame:
     return tab[tab["outcome"] == outcome].set_index("schedule").reindex(order)
+
+
+WINDOW_PARAMS = ("stretch_opt", "stretch_width")
+"""Parameters of a fixed practice window in the skill rule, if this version of the model declares one
+(older versions do; error-driven learning replaces it). Read, never required."""
+
+
+def window_note() -> str:
+    """Whether the skill rule itself prefers a difficulty (a declared practice window), in plain words."""
+    have = {n: PARAM_BY_NAME[n].default for n in WINDOW_PARAMS if n in PARAM_BY_NAME}
+    if "stretch_opt" not in have:
+        return "The skill rule of this model version declares no preferred difficulty, so the peak is emergent."
+    return (
+        f"Caution: this model version's skill rule declares a practice window centred {have['stretch_opt']:g} levels "
+        "above skill (`stretch_opt`), so the peak partly reflects where that window was placed."
+    )
 
 
 def figure_outcomes(tab: pd.DataFrame, order: list[str], out: Path) -> Figure:
@@ -326,7 +343,7 @@ def figure_skill_by_challenge(df: pd.DataFrame, peak: dict, out: Path) -> Figure
     return save_figure(
         fig, out, "skill_by_success_rate",
         f"Skill gain (mean, 95% CI) of the seven staircases against the success rate they produced: {where}. "
-        "The peak is measured, not set: the model has no parameter that places it.",
+        "The peak is measured, not set by the experiment. " + window_note(),
     )  # fmt: skip
 
 
@@ -437,8 +454,8 @@ def main(argv: list[str] | None = None) -> Path:
     growth = (
         f"Over the seven staircases, skill grows fastest at a realised success rate of {peak_text(peak_s, '%', 100, 1, False)}, "
         f"that is at a challenge (difficulty faced minus skill, averaged over the run) of {peak_text(peak_c, ' levels', 1, 2, True)}. "
-        "These are measurements: the vertex of a parabola through the staircase with the largest mean skill gain and its two neighbours; no "
-        "parameter of the model places them."
+        "These are measurements (the vertex of a parabola through the staircase with the largest mean skill gain "
+        "and its two neighbours), not settings of the experiment. " + window_note()
     )
     missing = [a for a in ABLATIONS if not abl.get(a).available]
     abl_note = (

@@ -57,7 +57,7 @@ OUTCOMES = {
     "efficacy_mean": ("final mean efficacy", "levels"),
     "efficacy_sd": ("efficacy spread (SD across learners)", "levels"),
     "efficacy_dip": ("efficacy multimodality (Hartigan's dip)", "dip statistic"),
-    "disengaged_share": ("share of learners disengaged", "share"),
+    "disengaged_share": ("share of learners disengaged", "share of learners, 0-1"),
     "skill_mean": ("final mean skill", "levels"),
     "calibration_mean": ("calibration (efficacy - skill)", "levels"),
 }
