@@ -55,7 +55,19 @@ compare_kind = solara.reactive("mastery_ladder")
 charts = solara.reactive(None)  # this session's figure objects (figures are not shareable)
 
 SOURCE_GROUPS = ("mastery", "vicarious", "persuasion", "physiological")
-OTHER_GROUPS = ("network", "choice", "arousal", "effort", "performance", "skill", "interventions")
+OTHER_GROUPS = (
+    "network",
+    "choice",
+    "arousal",
+    "effort",
+    "performance",
+    "skill",
+    "interventions",
+    "modelling",
+    "expectations",
+    "praise",
+    "switches",
+)
 
 
 def session_charts() -> dict[str, figures.Chart]:

@@ -208,21 +208,21 @@ def run(exp: Any, out: Path, args: argparse.Namespace) -> Any:
 
     The same experiment resumes where an interrupted run stopped (finished chunks are kept). Data
     from a *different* experiment in ``out`` (this script at other settings, or an older model) is
-    replaced: the script owns its data folder and regenerates it.
+    replaced: the script owns its data folder and regenerates it, deleting only the files that
+    folder's manifest lists (anything else in it is kept).
     """
-    import shutil
-
     from sim.engine import run_experiment
-    from sim.errors import ConfigError
+    from sim.engine.store import remove_results
+    from sim.errors import ConfigError, StoreError
 
     kwargs = engine_kwargs(args)
     try:
         return run_experiment(exp, out=str(out), **kwargs)
     except ConfigError as exc:
-        if exc.field != "out" or not (out / "manifest.json").is_file():
+        if isinstance(exc, StoreError) or exc.field != "out" or not (out / "manifest.json").is_file():
             raise
         print(f"[{exp.name}] {out} holds another version of this experiment: regenerating it", flush=True)
-        shutil.rmtree(out)
+        remove_results(out)
         return run_experiment(exp, out=str(out), **kwargs)
 
 

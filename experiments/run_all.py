@@ -16,20 +16,20 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import json
-import os
-import platform
 import re
-import subprocess
 import sys
 import time
 import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from sim.analysis.effects import fmt
+from sim.analysis.script import repo_root
+from sim.engine.executors import EXECUTORS
 
-from experiments.common import EXECUTORS, REPO  # noqa: E402
+REPO = repo_root()
 
 EXPERIMENTS: tuple[tuple[str, str], ...] = (
     ("cycles", "Virtuous and vicious cycles"),
@@ -98,15 +98,22 @@ def experiment_argv(args: argparse.Namespace, name: str) -> list[str]:
     return argv
 
 
+def _load(name: str, path: Path):
+    """Import an experiment script by its path (scripts are not a package: they import only ``sim``)."""
+    spec = importlib.util.spec_from_file_location(f"efficacy_experiment_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def run_one(name: str, argv: list[str]) -> dict:
     """Import ``experiments/NAME.py`` and call its ``main(argv)``; never raises."""
     t0 = time.time()
+    path = REPO / "experiments" / f"{name}.py"
+    if not path.is_file():
+        return {"name": name, "status": "missing", "seconds": 0.0, "detail": f"experiments/{name}.py not found"}
     try:
-        module = importlib.import_module(f"experiments.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name == f"experiments.{name}":
-            return {"name": name, "status": "missing", "seconds": 0.0, "detail": f"experiments/{name}.py not found"}
-        return {"name": name, "status": "failed", "seconds": time.time() - t0, "detail": traceback.format_exc()}
+        module = _load(name, path)
     except Exception:  # an experiment that cannot even be imported is reported, not fatal
         return {"name": name, "status": "failed", "seconds": time.time() - t0, "detail": traceback.format_exc()}
     try:
@@ -141,20 +148,32 @@ def demote(text: str, levels: int = 1) -> str:
     return "\n".join(out)
 
 
-def verdicts(summary: str) -> list[str]:
-    """The verdict lines of a summary (those saying whether a pattern appeared)."""
-    found = []
-    for line in summary.splitlines():
-        if "pattern appeared:" in line:
-            found.append(re.sub(r"^[-*+]\s+", "", line.strip()))  # drop a list bullet, keep **bold**
-    return found
+def findings_rows(root: Path, name: str) -> list[dict]:
+    """One row per question of an experiment's ``findings.csv`` (the model's own effect, not the ablations)."""
+    import pandas as pd
 
-
-def _git(*cmd: str) -> str:
-    try:
-        return subprocess.run(["git", *cmd], cwd=REPO, capture_output=True, text=True, timeout=10).stdout.strip()
-    except Exception:  # no git, or not a repository: provenance says so
-        return ""
+    path = root / name / "findings.csv"
+    if not path.is_file():
+        return []
+    df = pd.read_csv(path, keep_default_na=False)
+    rows = []
+    for q, g in df[df["condition"] == "model"].groupby("question", sort=False):
+        first = g.iloc[0]
+        unit = "SD" if first["scale"] == "sd" else "pp"
+        effects = "; ".join(
+            f"{r.claim}: {fmt(float(r.effect))} {unit} [{fmt(float(r.lo))}, {fmt(float(r.hi))}]" for r in g.itertuples()
+        )
+        kinds = ", ".join(dict.fromkeys(g["kind"]))
+        rows.append(
+            dict(
+                question=q,
+                title=first["title"],
+                verdict=first["question_verdict"],
+                kind=kinds,
+                effects=effects,
+            )
+        )
+    return rows
 
 
 def anchor(title: str) -> str:
@@ -163,32 +182,91 @@ def anchor(title: str) -> str:
     return re.sub(r" ", "-", a)
 
 
+HOW_TO_READ = """\
+Each experiment opens with a plain-language paragraph: the question, the model's answer, how sure
+it is, what it would mean for a teacher or coach, and what in the model it rests on. Then come its
+**findings**. Every finding is a claim declared *before* the run, with a predicted direction and a
+*smallest effect of interest*, and one of four verdicts:
+
+- **shown**: the whole 95% interval lies beyond the smallest effect of interest, in the predicted direction;
+- **negligible**: the whole interval lies inside the smallest effect of interest (too small to matter, whatever its sign);
+- **opposite**: the whole interval lies on the other side of zero;
+- **inconclusive**: anything else: the interval straddles the smallest effect of interest or zero.
+
+A claim with several parts is shown only if every part is. Each claim also says what kind it is:
+an **assumption** is coded into a rule and the run only illustrates it; a **mechanism check** is
+a rule's direct consequence (the rule's analytic value is printed beside the simulated one); an
+**emergent** claim arises from several mechanisms interacting, and is run again with the mechanism
+it rests on switched off (an *ablation*) to show whether the effect vanishes, shrinks or persists.
+All effects are on one scale, explained in the glossary.
+"""
+
+GLOSSARY = """\
+- **Level** (*levels*): the common scale of skill, self-efficacy and task difficulty, 0 to 10. A
+  learner with skill 3 succeeds at a level-3 task about half the time with moderate effort.
+- **Self-efficacy** (`efficacy`): the learner's belief about the hardest task they can manage, in
+  levels (Bandura's *level* of efficacy). Measured self-efficacy (the longitudinal study) is a noisy
+  self-report of it on a 0-100 scale.
+- **Strength** (`strength`): how settled the belief is (Bandura's *strength*): the accumulated
+  weight of evidence behind it. A strong belief moves less after any one outcome.
+- **Calibration** (`calibration_mean`): self-efficacy minus skill, in levels. Above zero the learner
+  is overconfident, below zero underconfident. **Overconfident share**: learners whose belief
+  exceeds their skill by more than one level.
+- **Disengaged**: a learner who avoided several tasks in a row and stopped attempting; they may
+  re-engage later with a small chance per step.
+- **Step**: one task episode (one lesson, practice session or match).
+- **Replication**: one independent run of the whole population with its own random numbers. Conditions
+  compared within a replication share their random numbers (*common random numbers*), so their
+  difference is not blurred by luck.
+- **Effect size (SD across agents)**: a difference between two conditions divided by how much
+  learners differ from one another within a run (the standard deviation of the outcome across the
+  learners of a run, in the reference condition). 0.2 means a fifth of the spread between learners;
+  it reads like Cohen's *d* in a study of individuals. For shares of learners (disengaged,
+  overconfident) effects are in **percentage points** (pp). Intervals are 95% bootstrap intervals
+  over replications.
+- **Smallest effect of interest** (SESOI): the effect below which a claim is not worth making,
+  declared before the run: 0.2 SD or 5 pp unless a claim says otherwise.
+- **d_z**: the paired test statistic (mean paired difference over its SD). With many learners per
+  run it becomes very large even for tiny effects, so it appears only in tables, labelled as a test
+  statistic, never as an effect size.
+"""
+
+
+def limitations(root: Path) -> str:
+    """The report's one Limitations section (text kept in docs so it is reviewed like the model)."""
+    path = REPO / "docs" / "limitations.md"
+    return path.read_text(encoding="utf-8").split("\n", 1)[1].strip() if path.is_file() else ""
+
+
 def write_report(root: Path, outcomes: list[dict], args: argparse.Namespace, total: float) -> Path:
-    """Assemble ``root/REPORT.md`` from every experiment's ``summary.md``."""
+    """Assemble ``root/REPORT.md`` from every experiment's ``summary.md`` and ``findings.csv``.
+
+    The report holds no wall time, date or commit, so re-running an unchanged model leaves it
+    byte-identical; timings go to the untracked ``run_all.json``.
+    """
     from sim.provenance import package_versions
 
     titles = dict(experiment_list())
     mode = "quick" if args.quick else "full"
     cmd = "python experiments/run_all.py" + (" --quick" if args.quick else "")
-    how = (
-        "Assembled by `python experiments/run_all.py --report-only` from the results already in place (each "
-        "experiment's own provenance footer says how it was run)."
-        if args.report_only
-        else f"Generated by `{cmd}` ({mode} mode, executor `{args.executor}`, seed {args.seed}) in "
-        f"{total / 60:.1f} minutes."
-    )
     lines = [
-        "# efficacy-sim: experiment report",
+        "# efficacy-sim: what the model shows",
         "",
-        how + " Each section below is the experiment's own `summary.md` (in "
-        "`<name>/summary.md`), with its figures; data tables sit next to them and engine data in `<name>/data/`.",
+        "This report gathers every experiment of efficacy-sim, an agent-based model of Bandura's self-efficacy "
+        "theory: simulated learners who hold a belief about what they can do, attempt tasks, succeed or fail, and "
+        "revise that belief from their own outcomes, from watching others, from what they are told and from how "
+        "their body reacts. Each section below is one experiment's `summary.md` (in `<name>/summary.md`, with its "
+        "figures and tables beside it). The claims the project started from, and which experiment tests each, "
+        "are listed in `docs/claims.md`; the model itself in `docs/ODD.md`; sources in `docs/references.md`.",
         "",
-        "Every pattern is reported as it emerged from the mechanisms at the stated parameters; nothing is hard-coded, "
-        "and a pattern that did not appear is reported as such.",
+        f"Generated by `{cmd}` ({mode} mode, seed {args.seed}).",
         "",
-        "## Overview",
+        "## How to read this report",
         "",
-        "| # | experiment | status | time | verdicts |",
+        HOW_TO_READ,
+        "## Overview of the findings",
+        "",
+        "| experiment | finding | kind | verdict | effect [95% CI] |",
         "|---|---|---|---|---|",
     ]
     bodies = []
@@ -197,10 +275,13 @@ def write_report(root: Path, outcomes: list[dict], args: argparse.Namespace, tot
         title = f"{i}. {titles.get(name, name)}"
         summary_path = root / name / "summary.md"
         text = summary_path.read_text(encoding="utf-8") if o["status"] == "ok" and summary_path.is_file() else ""
-        vs = "<br>".join(verdicts(text)) if text else ""
-        status = {"ok": "done", "missing": "not available yet", "failed": "failed"}[o["status"]]
-        secs = "-" if o["seconds"] is None else f"{o['seconds']:.0f} s"
-        lines.append(f"| {i} | [{titles.get(name, name)}](#{anchor(title)}) | {status} | {secs} | {vs} |")
+        link = f"[{titles.get(name, name)}](#{anchor(title)})"
+        rows = findings_rows(root, name) if text else []
+        for r in rows:
+            lines.append(f"| {link} | {r['title']} | {r['kind']} | **{r['verdict']}** | {r['effects']} |")
+        if not rows:
+            status = {"ok": "no findings file", "missing": "not available yet", "failed": "failed"}[o["status"]]
+            lines.append(f"| {link} | ({status}) | | | |")
         bodies += [f"## {title}", ""]
         if text:
             body = text.split("\n", 1)[1] if text.startswith("# ") else text  # drop the summary's own title
@@ -220,26 +301,29 @@ def write_report(root: Path, outcomes: list[dict], args: argparse.Namespace, tot
                 "```",
                 "",
             ]
+    overview = root / "interventions" / "overview.png"
+    if overview.is_file():
+        lines += [
+            "",
+            "## The intervention strategies at a glance",
+            "",
+            "![Intervention strategies ranked](interventions/overview.png)",
+            "",
+            "Each strategy's effect against no intervention, on efficacy, calibration and skill, with 95% intervals "
+            "(details and the other outcomes in the Interventions section).",
+        ]
     lines += [""] + bodies
+    lim = limitations(root)
+    if lim:
+        lines += ["## Limitations", "", lim, ""]
+    lines += ["## Glossary", "", GLOSSARY]
     versions = package_versions()
-    commit = _git("rev-parse", "HEAD") or "unknown"
-    dirty = _git("status", "--porcelain")
     lines += [
         "## Provenance",
         "",
-        f"- command: `{cmd}`" + (f" (executor {args.executor}, scheduler {args.scheduler})" if args.scheduler else ""),
-        f"- git commit: {commit}" + (" (with uncommitted changes)" if dirty else ""),
-        f"- created: {datetime.now(UTC).isoformat(timespec='seconds')}",
-        f"- machine: {platform.platform()}, {os.cpu_count()} cores",
-        "- versions: " + ", ".join(f"{k} {v}" for k, v in versions.items() if v),
-        "- wall time per experiment"
-        + (" (last run_all, from run_all.json)" if args.report_only else "")
-        + ": "
-        + (
-            ", ".join(f"{o['name']} {o['seconds']:.0f} s" for o in outcomes if o["seconds"] is not None)
-            or "not recorded"
-        ),
-        *([] if args.report_only else [f"- total wall time: {total:.0f} s"]),
+        f"- command: `{cmd}`, seed {args.seed}" + (f", scheduler {args.scheduler}" if args.scheduler else ""),
+        "- each experiment's summary ends with its own provenance (experiment hash, seed, replications, versions)",
+        "- versions: " + ", ".join(f"{k} {v}" for k, v in sorted(versions.items()) if v),
         "",
     ]
     path = root / REPORT

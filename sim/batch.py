@@ -24,22 +24,32 @@ from sim.config import Config
 from sim.mechanisms import (
     appraisal,
     choice,
+    complexity,
     effort,
+    error_learning,
+    expectations,
+    feedback,
     mastery,
+    modelling,
+    observational,
     performance,
     persuasion,
     physiological,
+    praise_focus,
     schedules,
+    self_evaluation,
     skill,
     vicarious,
 )
-from sim.mechanisms._common import expectancy
+from sim.mechanisms._common import expectancy, logistic
 from sim.params import INTERVENTION_KINDS, LEVEL_MAX, PARAMS
 from sim.state import AVOIDING, DISENGAGED, ENGAGED, State, initial_state
 
-N_ROWS = S.U_INTERVENTION0 + len(INTERVENTION_KINDS)
+N_ROWS = S.N_ROWS
 KIND_INDEX = {k: i for i, k in enumerate(INTERVENTION_KINDS)}
 _NEVER = np.iinfo(np.int64).max
+PHASE_FIELDS = ("level", "spread", "ramp_rate", "target_success", "step_size", "offset", "ambiguity", "complexity")
+"""Numeric schedule-phase fields stacked as ``ev.phase_<name>`` arrays."""
 
 
 def stack_params(configs: Sequence[Config]) -> SimpleNamespace:
@@ -55,7 +65,7 @@ def stack_events(configs: Sequence[Config]) -> SimpleNamespace:
     ev = SimpleNamespace()
     ev.phase_start = np.full((runs, n_ph), _NEVER, dtype=np.int64)
     ev.phase_kind = np.zeros((runs, n_ph), dtype=np.int64)
-    for name in ("level", "spread", "ramp_rate", "target_success", "step_size", "offset"):
+    for name in PHASE_FIELDS:
         setattr(ev, "phase_" + name, np.zeros((runs, n_ph)))
     ev.shock_step = np.full((runs, n_sh), -1, dtype=np.int64)
     ev.shock_severity = np.zeros((runs, n_sh))
@@ -72,7 +82,7 @@ def stack_events(configs: Sequence[Config]) -> SimpleNamespace:
         for j, ph in enumerate(c.schedule):
             ev.phase_start[r, j] = ph["start"]
             ev.phase_kind[r, j] = schedules.KIND_CODE[ph["kind"]]
-            for name in ("level", "spread", "ramp_rate", "target_success", "step_size", "offset"):
+            for name in PHASE_FIELDS:
                 getattr(ev, "phase_" + name)[r, j] = ph[name]
         for j, sh in enumerate(c.shocks):
             ev.shock_step[r, j] = sh["step"]
@@ -101,11 +111,17 @@ def used_rows(p: SimpleNamespace, ev: SimpleNamespace) -> list[int]:
         rows.append(S.U_TASK)
     if ev.shock_step.shape[1] > 0:
         rows.append(S.U_SHOCK)
-    if (p.persuasion_rate > 0).any():
+    if ((p.persuasion_rate > 0) & (p.use_persuasion > 0)).any():
         rows.append(S.U_PERSUADE)
     if (p.reengage_prob > 0).any():
         rows.append(S.U_REENGAGE)
     rows += [S.U_INTERVENTION0 + k for k in range(len(INTERVENTION_KINDS)) if ev.iv_on[k].any()]
+    if ((p.use_feedback_ambiguity != 0) & (ev.phase_ambiguity > 0)).any():
+        rows.append(S.U_FEEDBACK)
+    watching = ((p.use_vicarious > 0) | (p.use_observational_learning > 0)).ravel()
+    for kind, demo_row in (("peer_modelling", S.U_PEER_DEMO), ("expert_modelling", S.U_EXPERT_DEMO)):
+        if (ev.iv_on[KIND_INDEX[kind]] & watching).any():
+            rows.append(demo_row)
     return rows
 
 
@@ -150,7 +166,7 @@ class Batch:
         self.ev = stack_events(configs)
         self.t = 0
 
-        draws = np.empty((self.runs, 6, self.agents))
+        draws = np.empty((self.runs, S.N_INITIAL, self.agents))
         for r, g in enumerate(self.streams):
             g.standard_normal(out=draws[r])
         self.state = initial_state(self.p, self.agents, draws)
@@ -253,7 +269,8 @@ def advance(
     arousal = np.where(engaged, new_arousal, rest)
 
     # 5. Approach or avoid
-    attempt = engaged & (row(S.U_ATTEMPT) < choice.attempt_probability(st.efficacy, d, p.avoid_margin, p.avoid_scale))
+    approach = row(S.U_ATTEMPT) < choice.attempt_probability(st.efficacy, d, p.avoid_margin, p.avoid_scale)
+    attempt = engaged & (approach | (p.use_avoidance == 0))  # switched off: every engaged agent attempts
 
     # 6. Effort (motivational intensity)
     p_hat = expectancy(st.efficacy, d, p.belief_scale)
@@ -262,7 +279,12 @@ def advance(
     # 7. Performance (Yerkes-Dodson efficiency)
     h = performance.hardness(d, st.skill, p.yd_hardness_scale)
     yd = performance.arousal_efficiency(arousal, h, p.yd_opt_easy, p.yd_opt_hard, p.yd_width)
-    p_success = performance.success_probability(st.skill, eff, d, p.effort_gain, p.perf_scale, yd, p.yd_cost)
+    # task complexity weakens the effort route (7.17)
+    gain_e = complexity.effort_gain(
+        p.effort_gain, take(ev.phase_complexity), p.complexity_effort_damping, p.use_complexity
+    )
+    cap = performance.capability(st.skill, eff, gain_e, yd, p.yd_cost)
+    p_success = logistic((cap - d) / p.perf_scale)
     earned = attempt & (row(S.U_OUTCOME) < p_success)
 
     # 8. Handed success: reported as success whatever the performance
@@ -289,65 +311,133 @@ def advance(
     acted = attempt | shocked
     outcome = reported & ~shocked
 
-    # 10. Skill: practice (not during a shock), decay otherwise
+    # 10. Skill: error-driven practice (not during a shock), decay otherwise
     practised = attempt & ~shocked
-    gain = skill.practice_gain(
-        st.skill, d, eff, earned, p.learn_rate * st.sens_learning, p.stretch_opt, p.stretch_width, p.failure_learning
+    info = np.where(
+        p.use_error_learning > 0,
+        error_learning.information(earned, p_success, p.failure_learning),
+        error_learning.flat_information(p.failure_learning),
     )
+    gain = error_learning.practice_gain(st.skill, eff, info, p.learn_rate * st.sens_learning)
     new_skill = np.where(practised, st.skill + gain, st.skill - skill.decay(st.skill, p.skill_decay))
 
     # 11. Efficacy from the four sources
-    # 11a mastery
-    w = mastery.diagnostic_weight(eff, p.effort_attribution)
-    if on[KIND_INDEX["handed_success"]]:
-        w = np.where(handed, w * p.handed_discount, w)
+    # 11a mastery, from the perceived outcome (7.14) read with the agent's own biases (7.15)
+    ambiguity = feedback.effective_ambiguity(
+        take(ev.phase_ambiguity),
+        received[KIND_INDEX["specific_persuasion"]],
+        p.feedback_clarity,
+        p.use_feedback_ambiguity,
+    )
+    margin = feedback.performance_margin(cap, d, p.perf_scale, row(S.U_OUTCOME))
+    seen = feedback.perceived_success(
+        margin, st.efficacy - d + st.optimism, ambiguity, p.belief_scale, row(S.U_FEEDBACK), earned
+    )
+    seen = np.where(handed, 1.0, seen)  # a handed success is announced as one
     p_task = p_hat
     if shock_now:
-        w = np.where(shocked, severity, w)
+        seen = np.where(shocked, 0.0, seen)
         p_task = np.where(shocked, 0.5, p_hat)  # expectancy(e, e) = 1/2
-    err = np.where(acted, mastery.surprise(outcome, p_task), 0.0)
+    err = np.where(acted, mastery.surprise(seen, p_task), 0.0)
+    w = self_evaluation.attributed_weight(eff, p.effort_attribution, err >= 0.0, st.self_serving)
+    if on[KIND_INDEX["handed_success"]]:
+        w = np.where(handed, w * p.handed_discount, w)
+    if (p.use_praise_focus > 0).any():  # ability or effort praise received earlier shapes how a failure reads
+        failed = attempt & ~handed & (err < 0.0) & (p.use_praise_focus > 0)  # a failure as the learner saw it
+        w = np.where(failed, praise_focus.failure_weight(w, st.praise_focus), w)
+    if shock_now:
+        w = np.where(shocked, severity, w)
+    use_mastery = p.use_mastery != 0  # switched off: own outcomes are no evidence (no efficacy, no strength)
+    err = np.where(use_mastery, err, 0.0)
     d_mastery = mastery.efficacy_change(
-        err, w, st.strength, p.mastery_gain_success, p.mastery_gain_failure, st.sens_mastery
+        err,
+        w,
+        st.strength,
+        p.mastery_gain_success * st.good_news,
+        p.mastery_gain_failure * st.bad_news,
+        st.sens_mastery,
     )
-    # 11b vicarious: neighbours seen acting this step, plus peer/expert models
-    d_vic = vicarious.neighbour_evidence(
-        st.efficacy,
-        neighbours,
-        neighbour_mask,
-        acted,
-        task,
-        outcome,
-        p.stage_ahead,
-        p.similarity_width,
-        p.similarity_floor,
-        p.belief_scale,
-        flat_neighbours,
-    )
-    for kind, gap in (("peer_modelling", p.stage_ahead), ("expert_modelling", p.expert_gap)):
-        got = received[KIND_INDEX[kind]]
+    # 11b vicarious: neighbours seen acting this step, plus real peer/expert models (7.9, 7.13, 7.14)
+    shown = st.peer_expectation  # visible records, from before the step
+    use_vic = p.use_vicarious > 0
+    d_vic = np.zeros((runs, n))
+    if use_vic.any():
+        d_vic = vicarious.neighbour_evidence(
+            st.efficacy,
+            shown,
+            neighbours,
+            neighbour_mask,
+            acted,
+            task,
+            outcome,
+            p.stage_ahead,
+            p.similarity_width,
+            p.similarity_floor,
+            p.belief_scale,
+            flat_neighbours,
+        )
+    d_obs = np.zeros((runs, n))
+    watch = (p.use_vicarious > 0) | (p.use_observational_learning > 0)
+    for kind, demo_row in (("peer_modelling", S.U_PEER_DEMO), ("expert_modelling", S.U_EXPERT_DEMO)):
+        got = received[KIND_INDEX[kind]] & watch
         if not got.any():
             continue
-        model_ev = vicarious.evidence(
-            st.efficacy, st.efficacy + gap, True, p.stage_ahead, p.similarity_width, p.similarity_floor, p.belief_scale
+        model = (
+            modelling.choose_peer(shown, got, p.stage_ahead)
+            if kind == "peer_modelling"
+            else modelling.choose_expert(shown)
         )
-        d_vic = d_vic + np.where(got, model_ev, 0.0)
-    d_vic = np.where(engaged, p.vicarious_gain * d_vic / (1.0 + st.strength), 0.0)
-    # 11c social persuasion: everyday peer encouragement, specific feedback, generic praise
+        got = got & (model >= 0)
+        m = np.maximum(model, 0)
+        model_skill = np.take_along_axis(st.skill, m, axis=1)
+        model_shown = np.take_along_axis(shown, m, axis=1)
+        demo = row(demo_row) < modelling.demonstration_probability(model_skill, d, p.effort_gain, p.perf_scale)
+        weight = modelling.similarity(shown, model_shown, p.stage_ahead, p.similarity_width, p.similarity_floor)
+        d_vic = d_vic + np.where(got & use_vic, modelling.evidence(weight, demo, p_hat), 0.0)
+        watched = observational.watching_gain(
+            st.skill, demo, p_success, p.learn_rate * st.sens_learning, p.observational_learning
+        )
+        d_obs = d_obs + np.where(got & (p.use_observational_learning > 0), watched, 0.0)
+    new_skill = new_skill + d_obs
+    d_vic = np.where(engaged & use_vic, p.vicarious_gain * d_vic / (1.0 + st.strength), 0.0)
+    # 11c social persuasion from entities with their own credibility and expectations (7.10, 7.15):
+    # everyday peers, then the teacher's specific feedback, ability praise and effort praise
+    use_pers = p.use_persuasion > 0
+    use_exp = p.use_expectations > 0
+    x_t, x_p = st.teacher_expectation, st.peer_expectation
+    got_ability = received[KIND_INDEX["generic_praise"]] & use_pers
+    got_effort = received[KIND_INDEX["effort_praise"]] & use_pers
+
+    def teacher_claim() -> np.ndarray:
+        return np.where(use_exp, x_t, st.efficacy) + p.praise_inflation
+
+    # (got, claimed level, specificity, source credibility); levels and specificities are computed only
+    # for messages someone receives this step
     messages = (
         (
-            engaged & (row(S.U_PERSUADE) < p.persuasion_rate),
-            st.efficacy + p.peer_praise_inflation,
-            p.generic_specificity,
+            engaged & use_pers & (row(S.U_PERSUADE) < p.persuasion_rate),
+            lambda: np.where(use_exp, x_p, st.efficacy) + p.peer_praise_inflation,
+            lambda: p.generic_specificity,
+            p.peer_credibility,
         ),
-        (received[KIND_INDEX["specific_persuasion"]], st.skill + p.persuasion_margin, 1.0),
-        (received[KIND_INDEX["generic_praise"]], st.efficacy + p.praise_inflation, p.generic_specificity),
+        (
+            received[KIND_INDEX["specific_persuasion"]] & use_pers,
+            lambda: np.where(use_exp, x_t, st.skill) + p.persuasion_margin,
+            lambda: np.where(use_exp, expectations.specificity(x_t, d, p.generic_specificity, p.belief_scale), 1.0),
+            p.teacher_credibility,
+        ),
+        (got_ability, teacher_claim, lambda: p.generic_specificity, p.teacher_credibility),
+        (got_effort, teacher_claim, lambda: p.generic_specificity, p.teacher_credibility),
     )
     d_pers = np.zeros((runs, n))
     claimed = st.persuaded_level
-    for got, level, spec in messages:
+    for got, level_of, spec_of, source in messages:
         if not got.any():
             continue
-        delta = persuasion.efficacy_change(st.efficacy, level, st.credibility, spec, p.persuasion_gain, st.strength)
+        level = level_of()
+        delta = persuasion.efficacy_change(
+            st.efficacy, level, st.credibility * source, spec_of(), p.persuasion_gain, st.strength
+        )
         d_pers = d_pers + np.where(got, delta, 0.0)
         claimed = np.where(got, level, claimed)
     # 11d physiological state, read through reappraisal
@@ -360,12 +450,18 @@ def advance(
         )
     reading = physiological.anxious_reading(np.where(shocked, 1.0, thr) if shock_now else thr, reappraisal)
     d_phys = np.where(
-        acted, physiological.efficacy_change(arousal, reading, p.anxiety_threshold, p.physio_gain, st.strength), 0.0
+        acted & (p.use_physiological != 0),
+        physiological.efficacy_change(arousal, reading, p.anxiety_threshold, p.physio_gain, st.strength),
+        0.0,
     )
     efficacy = np.clip(st.efficacy + d_mastery + d_vic + d_pers + d_phys, 0.0, LEVEL_MAX)
 
     # 12. Strength, credibility, staircases
-    st.strength = mastery.strength_update(st.strength, err, w, p.strength_gain, p.strength_forgetting)
+    st.strength = np.where(
+        p.use_strength != 0,
+        mastery.strength_update(st.strength, err, w, p.strength_gain, p.strength_forgetting),
+        st.strength,  # switched off: strength stays at its initial value
+    )
     # outcomes are judged against claims made before this step (this step's messages come after the task)
     prior = st.persuaded_level
     contradicted = acted & ~outcome & (task <= prior)
@@ -374,6 +470,17 @@ def advance(
         st.credibility, contradicted, confirmed, p.credibility_erosion, p.credibility_recovery
     )
     real = earned & ~shocked
+    # persuaders observe the attempt: the teacher knows what was earned, peers see what was reported
+    st.teacher_expectation = expectations.update(
+        st.teacher_expectation, acted, task, real, p.teacher_expectation_rate, p.belief_scale
+    )
+    st.peer_expectation = expectations.update(
+        st.peer_expectation, acted, task, outcome, p.peer_expectation_rate, p.belief_scale
+    )
+    if got_ability.any() or got_effort.any() or st.praise_focus.any():  # all zero stays zero without praise
+        st.praise_focus = praise_focus.update(
+            st.praise_focus, got_ability, got_effort, p.praise_focus_rate, p.praise_focus_decay
+        )
     tk = take(ev.phase_kind)
     if (tk == schedules.ADAPTIVE).any():
         st.task_level = np.where(
@@ -422,3 +529,5 @@ def advance(
     st.d_vicarious = d_vic
     st.d_persuasion = d_pers
     st.d_physiological = d_phys
+    st.perceived = np.where(acted, seen, np.nan)
+    st.d_observational = d_obs

@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import ConfigError
+from sim.limits import MAX_NAME_LENGTH, MAX_TEXT_LENGTH, MAX_TOML_BYTES, MAX_TOML_DEPTH
 from sim.params import (
     INTERVENTION_FIELDS,
     PARAM_BY_NAME,
@@ -100,11 +101,10 @@ class Config:
             if key not in _TOP_KEYS:
                 raise _unknown("scenario", key, list(_TOP_KEYS))
         out: dict[str, Any] = {}
-        for key in ("name", "description"):
-            if key in data:
-                if not isinstance(data[key], str):
-                    raise ConfigError(key, data[key], "a string")
-                out[key] = data[key]
+        if "name" in data:
+            out["name"] = check_name(data["name"], "name")
+        if "description" in data:
+            out["description"] = check_text(data["description"], "description")
         for key, spec in RUN_BY_NAME.items():
             out[key] = spec.check(data.get(key, spec.default), key)
 
@@ -140,6 +140,11 @@ class Config:
                 raise ConfigError(
                     f"schedule[{i}].start", starts[i], f"a step after schedule[{i - 1}].start = {starts[i - 1]}"
                 )
+        for i in range(1, len(starts)):
+            if starts[i] >= max(self.steps, 1):
+                raise ConfigError(
+                    f"schedule[{i}].start", starts[i], f"a step before the end of the run (steps = {self.steps})"
+                )
         for i, sh in enumerate(self.shocks):
             if sh["step"] >= self.steps:
                 raise ConfigError(
@@ -152,6 +157,10 @@ class Config:
                     f"interventions[{i}].kind", iv["kind"], "each intervention kind at most once per scenario"
                 )
             seen.add(iv["kind"])
+            if iv["start"] >= self.steps:
+                raise ConfigError(
+                    f"interventions[{i}].start", iv["start"], f"a step before the end of the run (steps = {self.steps})"
+                )
             if iv["end"] <= iv["start"]:
                 raise ConfigError(f"interventions[{i}].end", iv["end"], f"a step after start = {iv['start']}")
 
@@ -211,15 +220,95 @@ class Config:
         return Config.from_dict(d)
 
 
+_NAME_BAD = re.compile(r"[\x00-\x1f\x7f/\\]")
+
+
+def check_name(value: Any, where: str) -> str:
+    """A name that may become a folder name (``results/<name>``), or :class:`ConfigError`.
+
+    Refused: non-strings, ``""``, names over :data:`~sim.limits.MAX_NAME_LENGTH` characters, with ``/``,
+    ``\\`` or control characters (NUL included), starting with ``.`` (``.``, ``..``, hidden folders) or
+    with surrounding spaces; so a name can never point outside or onto the results folder.
+    """
+    allowed = (
+        f"a string of 1 to {MAX_NAME_LENGTH} characters without '/', '\\' or control characters, not starting "
+        "with '.' or a space (it names the results folder)"
+    )
+    if (
+        not isinstance(value, str)
+        or not value
+        or len(value) > MAX_NAME_LENGTH
+        or _NAME_BAD.search(value)
+        or value.startswith(".")
+        or value != value.strip()
+    ):
+        raise ConfigError(where, value, allowed)
+    return value
+
+
+def check_text(value: Any, where: str) -> str:
+    """A free-text field (a description): a string of at most :data:`~sim.limits.MAX_TEXT_LENGTH` characters."""
+    if not isinstance(value, str) or len(value) > MAX_TEXT_LENGTH or "\x00" in value:
+        raise ConfigError(where, value, f"a string of at most {MAX_TEXT_LENGTH:,} characters without NUL")
+    return value
+
+
 def read_toml(path: str | Path, what: str) -> dict[str, Any]:
-    """The table in a TOML file, or a :class:`ConfigError` naming ``what`` when it is missing or invalid."""
-    path = Path(path)
-    if not path.is_file():
-        raise ConfigError(what, str(path), "an existing TOML file")
+    """The table in a TOML file, or a :class:`ConfigError` naming ``what`` when it is missing or invalid.
+
+    Refused before parsing: files over :data:`~sim.limits.MAX_TOML_BYTES`, not UTF-8 (UTF-16 and
+    binary files are named as such); after parsing: nesting deeper than :data:`~sim.limits.MAX_TOML_DEPTH`.
+    """
     try:
-        return tomllib.loads(path.read_text())
+        path = Path(path)
+        if not path.is_file():
+            raise ConfigError(what, str(path), "an existing TOML file")
+        size = path.stat().st_size
+        if size > MAX_TOML_BYTES:
+            raise ConfigError(
+                what, str(path), f"a TOML file of at most {MAX_TOML_BYTES:,} bytes", f"it has {size:,} bytes"
+            )
+        raw = path.read_bytes()
+    except (OSError, ValueError, TypeError) as exc:  # ValueError: a NUL in the path
+        if isinstance(exc, ConfigError):
+            raise
+        raise ConfigError(what, str(path), "a readable TOML file", str(exc).split("\n")[0]) from None
+    # a byte-order mark, or ASCII text with a NUL after (LE) or before (BE) every character
+    utf16 = len(raw) >= 4 and ((raw[1] == 0 and raw[3] == 0) or (raw[0] == 0 and raw[2] == 0))
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or utf16:
+        raise ConfigError(what, str(path), "a UTF-8 TOML file", "this one looks UTF-16 encoded: save it as UTF-8")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            what, str(path), "a UTF-8 TOML file", f"byte {exc.start} is not UTF-8: a binary or differently encoded file"
+        ) from None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(what, str(path), "valid TOML", str(exc)) from None
+    except RecursionError:
+        raise ConfigError(what, str(path), f"TOML nested at most {MAX_TOML_DEPTH} levels deep") from None
+    where = _too_deep(data, MAX_TOML_DEPTH)
+    if where is not None:
+        raise ConfigError(what, str(path), f"TOML nested at most {MAX_TOML_DEPTH} levels deep", f"at {where}")
+    return data
+
+
+def _too_deep(data: Any, limit: int) -> str | None:
+    """The first key path nested deeper than ``limit`` tables/arrays, else None (iterative: no recursion)."""
+    stack: list[tuple[Any, str, int]] = [(data, "", 0)]
+    while stack:
+        obj, where, depth = stack.pop()
+        if isinstance(obj, (dict, list)):
+            if depth > limit:
+                return where or "the top"
+            items = obj.items() if isinstance(obj, dict) else enumerate(obj)
+            for k, v in items:
+                if isinstance(v, (dict, list)):
+                    key = (f"{where}.{k}" if where else str(k)) if isinstance(obj, dict) else f"{where}[{k}]"
+                    stack.append((v, key, depth + 1))
+    return None
 
 
 _PATH = re.compile(r"^(?:(schedule|shocks|interventions)\[(\d+)\]\.)?([A-Za-z_][A-Za-z0-9_]*)$")

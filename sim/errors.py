@@ -16,7 +16,35 @@ class ConfigError(ValueError):
         self.field = field
         self.value = value
         self.allowed = allowed
-        msg = f"{field} = {value!r} is not allowed: expected {allowed}"
+        msg = f"{_short(field, 120)} = {_short(repr(value), 200)} is not allowed: expected {allowed}"
         if hint:
             msg += f" ({hint})"
-        super().__init__(msg)
+        super().__init__(" ".join(msg.split("\n")))  # always one line
+
+
+def _short(text: str, n: int) -> str:
+    """``text`` cut to about ``n`` characters (a 1 MB value in a message helps no one)."""
+    text = str(text)
+    return text if len(text) <= n else f"{text[: n - 20]}... ({len(text):,} characters)"
+
+
+class StoreError(ConfigError):
+    """A results file is missing, damaged, locked or cannot be written.
+
+    A subclass of :class:`ConfigError`, so every command reports it as one line (exit code 2): the
+    message names the file, what is wrong with it and what to do.
+    """
+
+    def __init__(self, path: Any, problem: str, todo: str) -> None:
+        self.field = "file"
+        self.value = str(path)
+        self.allowed = problem
+        self.path = str(path)
+        self.problem = problem
+        self.todo = todo
+        ValueError.__init__(self, f"{path}: {problem}; {todo}")
+
+
+def os_problem(exc: OSError) -> str:
+    """A short reason for a failed file operation ("no space left on device", "permission denied")."""
+    return (exc.strerror or type(exc).__name__).lower()

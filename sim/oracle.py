@@ -9,7 +9,7 @@ reading and testing, not for experiments.
 
 What it shares with the core, on purpose:
 
-* the random stream (:func:`sim.streams.run_stream`) and the order of its draws: six standard
+* the random stream (:func:`sim.streams.run_stream`) and the order of its draws: twelve standard
   normal rows for the initial population, then the observation network
   (:func:`sim.network.observation_network`, reused), then each step one ``random((N_ROWS, agents))``
   block from which agent ``i`` reads column ``i`` (rows named in :mod:`sim.streams`);
@@ -23,6 +23,7 @@ their values from before the step), and only then do all agents commit their new
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 from typing import Any
 
 import mesa
@@ -34,8 +35,15 @@ from sim.network import observation_network
 from sim.params import INTERVENTION_KINDS, LEVEL_MAX
 from sim.state import AVOIDING, DISENGAGED, ENGAGED
 
-N_ROWS = S.U_INTERVENTION0 + len(INTERVENTION_KINDS)
-"""Uniform draws per agent per step: the fixed rows of :mod:`sim.streams`, then one per intervention kind."""
+N_ROWS = S.N_ROWS
+"""Uniform draws per agent per step: the fixed rows of :mod:`sim.streams`, one per intervention kind,
+then the feedback-noise row and the two modelling demonstrations."""
+U_FEEDBACK = S.U_FEEDBACK
+N_INITIAL = S.N_INITIAL
+"""Standard normal draws per agent at the start: six for the population, four for the biases, two
+for the persuaders' first impressions."""
+U_EDGE = 2.0**-53  # a uniform is kept in [U_EDGE, 1 - U_EDGE] before an inverse CDF
+AMBIGUITY_FLOOR = 1e-6  # feedback this clear (levels) counts as unambiguous
 
 
 def logistic(x: float) -> float:
@@ -48,6 +56,11 @@ def logistic(x: float) -> float:
 
 def clip(x: float, low: float, high: float) -> float:
     return min(max(x, low), high)
+
+
+def inverse_normal(u: float) -> float:
+    """Standard normal quantile of a uniform draw."""
+    return NormalDist().inv_cdf(clip(u, U_EDGE, 1.0 - U_EDGE))
 
 
 def bell(x: float, centre: float, width: float) -> float:
@@ -64,7 +77,7 @@ class OracleLearner(mesa.Agent):
         super().__init__(model)
         p = model.p
         self.index = index
-        z_skill, z_eff, z_arousal, z_m, z_l, z_a = z
+        z_skill, z_eff, z_arousal, z_m, z_l, z_a, z_opt, z_good, z_bad, z_ss, z_teacher, z_peer = z
         # Initial population (same formulas as sim.state.initial_state, written per agent).
         self.skill = clip(p["skill_mean"] + p["skill_sd"] * z_skill, 0.0, LEVEL_MAX)
         rho = p["efficacy_skill_corr"]
@@ -79,11 +92,26 @@ class OracleLearner(mesa.Agent):
         self.persuaded_level = -math.inf  # no persuader has claimed anything yet
         self.task_level = 0.0
         self.ladder_level = 0.0
-        self.sens_mastery = math.exp(p["sensitivity_sd"] * z_m)
-        self.sens_learning = math.exp(p["sensitivity_sd"] * z_l)
-        self.sens_arousal = math.exp(p["sensitivity_sd"] * z_a)
+        # broad individual differences: one log-normal multiplier per sensitivity (1 when switched off)
+        individual = p["use_individual_differences"]
+        self.sens_mastery = math.exp(p["mastery_sensitivity_sd"] * z_m) if individual else 1.0
+        self.sens_learning = math.exp(p["learning_sensitivity_sd"] * z_l) if individual else 1.0
+        self.sens_arousal = math.exp(p["arousal_sensitivity_sd"] * z_a) if individual else 1.0
+        # person-level biases in self-evaluation
+        self.optimism = p["optimism_mean"] + p["optimism_sd"] * z_opt if p["use_optimism"] else 0.0
+        self.good_news = math.exp(p["good_news_sd"] * z_good) if p["use_news_asymmetry"] else 1.0
+        self.bad_news = math.exp(p["bad_news_sd"] * z_bad) if p["use_news_asymmetry"] else 1.0
+        if p["use_self_serving"]:
+            self.self_serving = clip(p["self_serving_mean"] + p["self_serving_sd"] * z_ss, 0.0, 1.0)
+        else:
+            self.self_serving = 0.0
         self.initial_skill = self.skill
         self.initial_efficacy = self.efficacy
+        # the teacher's and the peers' first impressions of this learner's skill, with error
+        self.teacher_expectation = clip(self.skill + p["teacher_impression_sd"] * z_teacher, 0.0, LEVEL_MAX)
+        self.peer_expectation = clip(self.skill + p["peer_impression_sd"] * z_peer, 0.0, LEVEL_MAX)
+        self.praise_focus = 0.0
+        self.d_observational = 0.0
         self.engagement = ENGAGED
         self.avoid_streak = 0
         self.attempts = self.successes = self.failures = self.streak = self.dose = 0
@@ -93,6 +121,7 @@ class OracleLearner(mesa.Agent):
         self.attempted = self.success = self.handed = self.shocked = False
         self.effort = 0.0
         self.d_mastery = self.d_vicarious = self.d_persuasion = self.d_physiological = 0.0
+        self.perceived = math.nan
         self.observes: list[OracleLearner] = []
 
     # -- stage 1 ---------------------------------------------------------------------------------
@@ -152,7 +181,8 @@ class OracleLearner(mesa.Agent):
 
         # approach or avoid
         p_attempt = logistic((self.efficacy + p["avoid_margin"] - d) / p["avoid_scale"])
-        self.attempt = self.engaged and self.u[S.U_ATTEMPT] < p_attempt
+        approach = self.u[S.U_ATTEMPT] < p_attempt or not p["use_avoidance"]  # off: always attempt
+        self.attempt = self.engaged and approach
 
         # effort: rises with demand, collapses when success looks out of reach
         self.expected = logistic((self.efficacy - d) / p["belief_scale"])
@@ -173,9 +203,16 @@ class OracleLearner(mesa.Agent):
         optimum = p["yd_opt_easy"] + (p["yd_opt_hard"] - p["yd_opt_easy"]) * hard
         efficiency = bell(self.next_arousal, optimum, p["yd_width"])
         # arousal away from the optimum costs up to yd_cost levels of capability
-        capability = self.skill + p["effort_gain"] * (e - 0.5) - p["yd_cost"] * (1.0 - efficiency)
+        # on complex tasks effort carries less of the performance (task complexity)
+        complexity = m.phase["complexity"] if p["use_complexity"] else 0.0
+        effort_gain = p["effort_gain"] * (1.0 - p["complexity_effort_damping"] * complexity)
+        capability = self.skill + effort_gain * (e - 0.5) - p["yd_cost"] * (1.0 - efficiency)
         p_success = logistic((capability - self.d) / p["perf_scale"])
+        self.p_success = p_success
         self.earned = self.attempt and self.u[S.U_OUTCOME] < p_success
+        # the latent margin behind the outcome: positive exactly when the attempt succeeds
+        u_out = clip(self.u[S.U_OUTCOME], U_EDGE, 1.0 - U_EDGE)
+        self.margin = capability - self.d - p["perf_scale"] * math.log(u_out / (1.0 - u_out))
         self.was_handed = self.received.get("handed_success", False) and self.attempt and not self.earned
         reported = self.earned or self.was_handed
 
@@ -199,57 +236,143 @@ class OracleLearner(mesa.Agent):
         p = self.model.p
         eff, e = self.efficacy, self.planned_effort
 
-        # skill: practice, or decay without it
+        # skill: error-driven practice (information in the outcome, given the true chance), or decay
         if self.attempt and not self.was_shocked:
-            zone = bell(self.d - self.skill, p["stretch_opt"], p["stretch_width"])
-            factor = 1.0 if self.earned else p["failure_learning"]
+            if p["use_error_learning"]:
+                info = (1.0 - self.p_success) if self.earned else p["failure_learning"] * self.p_success
+            else:
+                info = (1.0 + p["failure_learning"]) / 4.0
             rate = p["learn_rate"] * self.sens_learning
-            self.next_skill = self.skill + rate * e * zone * factor * (LEVEL_MAX - self.skill) / LEVEL_MAX
+            self.next_skill = self.skill + rate * e * info * (LEVEL_MAX - self.skill) / LEVEL_MAX
         else:
             self.next_skill = self.skill - p["skill_decay"] * self.skill
 
-        # mastery: surprise weighted by how diagnostic the outcome was
+        # perceived outcome: the margin seen through ambiguous feedback, read against the belief
+        ambiguity = self.model.phase["ambiguity"] if p["use_feedback_ambiguity"] else 0.0
+        if self.received.get("specific_persuasion"):
+            ambiguity *= 1.0 - p["feedback_clarity"]  # explicit feedback clears part of it
         if self.was_shocked:
-            weight, expected = self.shock_severity, 0.5
+            seen = 0.0
+        elif self.was_handed:
+            seen = 1.0
+        elif ambiguity > AMBIGUITY_FLOOR:
+            b2 = p["belief_scale"] ** 2
+            signal = self.margin + ambiguity * inverse_normal(self.u[U_FEEDBACK])
+            expected_margin = eff - self.d + self.optimism
+            share = b2 / (b2 + ambiguity**2)  # weight of the signal against the expectation
+            estimate = share * signal + (1.0 - share) * expected_margin
+            spread = ambiguity * math.sqrt(b2) / math.sqrt(b2 + ambiguity**2)
+            seen = logistic(estimate / spread)
         else:
-            weight = 1.0 - p["effort_attribution"] * (1.0 - e)
+            seen = 1.0 if self.earned else 0.0
+        self.perceived = seen if self.acted else math.nan
+
+        # mastery: surprise weighted by how diagnostic the outcome was
+        expected = 0.5 if self.was_shocked else self.expected
+        # with mastery switched off, own outcomes are no evidence at all
+        self.error = (seen - expected) if self.acted and p["use_mastery"] else 0.0
+        good = (seen - expected) >= 0.0 if self.acted else True
+        if self.was_shocked:
+            weight = self.shock_severity
+        else:
+            # self-serving attribution: good news credited to ability, bad news partly excused
+            slack = p["effort_attribution"] * (1.0 - e)
+            keep = 1.0 - self.self_serving
+            weight = 1.0 - slack * keep if good else (1.0 - slack) * keep
             if self.was_handed:
                 weight *= p["handed_discount"]
-            expected = self.expected
-        self.error = (float(self.outcome) - expected) if self.acted else 0.0
+            if p["use_praise_focus"] and self.attempt and not self.was_handed and not good:
+                f = self.praise_focus  # a failure read through the praise received before
+                weight = weight + f * (1.0 - weight) if f >= 0.0 else weight * (1.0 + f)
         self.weight = weight
-        gain = p["mastery_gain_success"] if self.error >= 0.0 else p["mastery_gain_failure"]
+        if self.error >= 0.0:
+            gain = p["mastery_gain_success"] * self.good_news
+        else:
+            gain = p["mastery_gain_failure"] * self.bad_news
         d_mastery = gain * self.sens_mastery * weight * self.error / (1.0 + self.strength)
 
-        # vicarious: neighbours seen acting this step, most informative one stage ahead
-        def evidence(level: float, outcome: bool) -> float:
+        # vicarious: neighbours seen acting this step; similarity from visible records (own vs model's)
+        own = self.peer_expectation
+
+        def similar(record: float) -> float:
             floor = p["similarity_floor"]
-            similar = floor + (1.0 - floor) * bell(level - eff, p["stage_ahead"], p["similarity_width"])
-            return similar * (float(outcome) - logistic((eff - level) / p["belief_scale"]))
+            return floor + (1.0 - floor) * bell(record - own, p["stage_ahead"], p["similarity_width"])
 
-        seen = [o for o in self.observes if o.acted]
-        d_vic = sum(evidence(o.task, o.outcome) for o in seen) / len(seen) if seen else 0.0
-        if self.received.get("peer_modelling"):
-            d_vic += evidence(eff + p["stage_ahead"], True)
-        if self.received.get("expert_modelling"):
-            d_vic += evidence(eff + p["expert_gap"], True)
-        d_vic = p["vicarious_gain"] * d_vic / (1.0 + self.strength) if self.engaged else 0.0
+        def evidence(level: float, record: float, outcome: bool) -> float:
+            return similar(record) * (float(outcome) - logistic((eff - level) / p["belief_scale"]))
 
-        # social persuasion: everyday encouragement, specific feedback, generic praise (in that order)
+        d_vic = 0.0
+        if p["use_vicarious"]:
+            seen = [o for o in self.observes if o.acted]
+            d_vic = sum(evidence(o.task, o.peer_expectation, o.outcome) for o in seen) / len(seen) if seen else 0.0
+
+        # real models: a peer one stage ahead by record, or the run's best performer, tries this agent's task
+        self.d_observational = 0.0
+        for kind, row in (("peer_modelling", S.U_PEER_DEMO), ("expert_modelling", S.U_EXPERT_DEMO)):
+            if not self.received.get(kind) or not (p["use_vicarious"] or p["use_observational_learning"]):
+                continue
+            others = [a for a in self.model.by_index if a is not self]
+            if not others:
+                continue
+            if kind == "peer_modelling":
+                target = own + p["stage_ahead"]
+                model = others[0]
+                for a in others[1:]:
+                    if abs(a.peer_expectation - target) < abs(model.peer_expectation - target):
+                        model = a
+            else:
+                model = others[0]
+                for a in others[1:]:
+                    if a.peer_expectation > model.peer_expectation:
+                        model = a
+            p_demo = logistic((model.skill + p["effort_gain"] / 2.0 - self.d) / p["perf_scale"])
+            shown_success = self.u[row] < p_demo
+            if p["use_vicarious"]:
+                d_vic += similar(model.peer_expectation) * (float(shown_success) - self.expected)
+            if p["use_observational_learning"] and shown_success:
+                rate = p["learn_rate"] * self.sens_learning
+                gain = (
+                    p["observational_learning"] * rate * (1.0 - self.p_success) * (LEVEL_MAX - self.skill) / LEVEL_MAX
+                )
+                self.d_observational += gain
+        self.next_skill += self.d_observational
+        d_vic = p["vicarious_gain"] * d_vic / (1.0 + self.strength) if (self.engaged and p["use_vicarious"]) else 0.0
+
+        # social persuasion from entities: everyday peers (their expectation of this learner), then the
+        # teacher's specific feedback, ability praise and effort praise (the teacher's expectation)
+        talk = bool(p["use_persuasion"])
+        by_expectation = bool(p["use_expectations"])
+        x_t, x_p = self.teacher_expectation, self.peer_expectation
+        praise_level = (x_t if by_expectation else eff) + p["praise_inflation"]
+        if by_expectation:
+            g = p["generic_specificity"]
+            specific_spec = g + (1.0 - g) * logistic((x_t - self.d) / p["belief_scale"])
+        else:
+            specific_spec = 1.0
+        self.ability_praised = talk and self.received.get("generic_praise", False)
+        self.effort_praised = talk and self.received.get("effort_praise", False)
         messages = [
             (
-                self.engaged and self.u[S.U_PERSUADE] < p["persuasion_rate"],
-                eff + p["peer_praise_inflation"],
+                talk and self.engaged and self.u[S.U_PERSUADE] < p["persuasion_rate"],
+                (x_p if by_expectation else eff) + p["peer_praise_inflation"],
                 p["generic_specificity"],
+                p["peer_credibility"],
             ),
-            (self.received.get("specific_persuasion", False), self.skill + p["persuasion_margin"], 1.0),
-            (self.received.get("generic_praise", False), eff + p["praise_inflation"], p["generic_specificity"]),
+            (
+                talk and self.received.get("specific_persuasion", False),
+                (x_t if by_expectation else self.skill) + p["persuasion_margin"],
+                specific_spec,
+                p["teacher_credibility"],
+            ),
+            (self.ability_praised, praise_level, p["generic_specificity"], p["teacher_credibility"]),
+            (self.effort_praised, praise_level, p["generic_specificity"], p["teacher_credibility"]),
         ]
         d_pers = 0.0
         self.next_claimed = self.persuaded_level
-        for got, level, specificity in messages:
+        for got, level, specificity, source in messages:
             if got:
-                d_pers += p["persuasion_gain"] * self.credibility * specificity * (level - eff) / (1.0 + self.strength)
+                trust = self.credibility * source
+                d_pers += p["persuasion_gain"] * trust * specificity * (level - eff) / (1.0 + self.strength)
                 self.next_claimed = level
 
         # physiological state, read as anxiety unless reappraised as readiness
@@ -257,7 +380,7 @@ class OracleLearner(mesa.Agent):
         if self.received.get("arousal_reappraisal"):
             self.next_reappraisal += p["reappraisal_rate"] * (1.0 - self.reappraisal)
         d_phys = 0.0
-        if self.acted:
+        if self.acted and p["use_physiological"]:
             reading = (1.0 if self.was_shocked else self.threat) * (1.0 - self.next_reappraisal)
             excess = max(0.0, self.next_arousal - p["anxiety_threshold"])
             d_phys = -p["physio_gain"] * excess * reading / (1.0 + self.strength)
@@ -269,9 +392,10 @@ class OracleLearner(mesa.Agent):
     def commit(self) -> None:
         """Apply the new state: strength, credibility, staircases, history, engagement."""
         m, p = self.model, self.model.p
-        self.strength = (1.0 - p["strength_forgetting"]) * self.strength + p["strength_gain"] * self.weight * abs(
-            self.error
-        )
+        if p["use_strength"]:  # off: strength keeps its initial value
+            self.strength = (1.0 - p["strength_forgetting"]) * self.strength + p["strength_gain"] * self.weight * abs(
+                self.error
+            )
 
         # outcomes are judged against what persuaders claimed before this step
         claimed = self.persuaded_level
@@ -283,6 +407,25 @@ class OracleLearner(mesa.Agent):
         # weighted up-down staircases move on real (earned) outcomes only; a ladder step is not
         # a step of the schedule's staircase
         real = self.earned and not self.was_shocked
+
+        # the teacher and the peers watched this attempt: the teacher knows what was earned, peers see
+        # what was reported; each expected success as logistic((expectation - task) / belief_scale)
+        if self.acted:
+            for name, rate, seen_success in (
+                ("teacher_expectation", p["teacher_expectation_rate"], real),
+                ("peer_expectation", p["peer_expectation_rate"], self.outcome),
+            ):
+                x = getattr(self, name)
+                surprise = float(seen_success) - logistic((x - self.task) / p["belief_scale"])
+                setattr(self, name, clip(x + rate * surprise, 0.0, LEVEL_MAX))
+
+        # praise focus: fades toward neutral, then moves toward ability (+1) or effort (-1) praise received
+        f = (1.0 - p["praise_focus_decay"]) * self.praise_focus
+        if self.ability_praised:
+            f += p["praise_focus_rate"] * (1.0 - f)
+        if self.effort_praised:
+            f += p["praise_focus_rate"] * (-1.0 - f)
+        self.praise_focus = f
         on_ladder = self.received.get("mastery_ladder", False)
         if self.engaged and not on_ladder and m.phase["kind"] == "adaptive":
             target, step = m.phase["target_success"], m.phase["step_size"]
@@ -344,11 +487,12 @@ class OracleModel(mesa.Model):
         self.t = 0
         self.stream = S.run_stream(seed, run_index)
         n = config.agents
-        z = self.stream.standard_normal((6, n))  # initial population: one row per draw, column per agent
+        z = self.stream.standard_normal((N_INITIAL, n))  # initial population: one row per draw, column per agent
         for i in range(n):
             OracleLearner(self, i, [float(x) for x in z[:, i]])
         self.learners = self.agents_by_type[OracleLearner]
         by_index = sorted(self.learners, key=lambda a: a.index)
+        self.by_index = by_index
         nb = observation_network(n, int(self.p["network_degree"]), self.p["network_rewire"], self.stream)
         for a in by_index:
             a.observes = [by_index[int(j)] for j in nb[a.index]]

@@ -7,6 +7,8 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from sim import streams as S
+from sim.mechanisms import individual, self_evaluation
 from sim.params import INTERVENTION_KINDS, LEVEL_MAX
 
 ENGAGED, AVOIDING, DISENGAGED = 0, 1, 2
@@ -33,6 +35,10 @@ class State:
     sens_mastery: np.ndarray
     sens_learning: np.ndarray
     sens_arousal: np.ndarray
+    optimism: np.ndarray  # self-enhancement (levels) read into ambiguous feedback
+    good_news: np.ndarray  # multiplier of mastery_gain_success
+    bad_news: np.ndarray  # multiplier of mastery_gain_failure
+    self_serving: np.ndarray  # share of self-serving attribution
     initial_skill: np.ndarray
     initial_efficacy: np.ndarray
     engagement: np.ndarray  # int8: ENGAGED / AVOIDING / DISENGAGED
@@ -54,6 +60,12 @@ class State:
     d_vicarious: np.ndarray
     d_persuasion: np.ndarray
     d_physiological: np.ndarray
+    perceived: np.ndarray  # perceived outcome of the own attempt in [0, 1] (NaN: did not act)
+    # persuaders' expectations of each learner (levels; one teacher per run) and the praise focus
+    teacher_expectation: np.ndarray
+    peer_expectation: np.ndarray  # also the learner's visible record (similarity of models)
+    praise_focus: np.ndarray  # -1 effort ... +1 ability reading of failure
+    d_observational: np.ndarray  # last step: skill gained from watching a model
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -81,9 +93,14 @@ def initial_state(p: SimpleNamespace, agents: int, draws: np.ndarray) -> State:
     ----------
     p : namespace of (runs, 1) parameter arrays.
     agents : number of agents per run.
-    draws : standard normal draws, shape (runs, 6, agents), from each run's own stream.
+    draws : standard normal draws, shape (runs, :data:`sim.streams.N_INITIAL`, agents), from each
+        run's own stream (rows named in :mod:`sim.streams`).
     """
+    from sim.mechanisms.expectations import initial_impression
+
     z_skill, z_eff, z_arousal, z_m, z_l, z_a = (draws[:, i, :] for i in range(6))
+    z_opt, z_good, z_bad, z_ss = (draws[:, i, :] for i in range(S.Z_OPTIMISM, S.Z_SELF_SERVING + 1))
+    z_teacher, z_peer = draws[:, S.Z_TEACHER, :], draws[:, S.Z_PEER, :]
     runs = draws.shape[0]
     skill = np.clip(p.skill_mean + p.skill_sd * z_skill, 0.0, LEVEL_MAX)
     rho = p.efficacy_skill_corr
@@ -108,9 +125,13 @@ def initial_state(p: SimpleNamespace, agents: int, draws: np.ndarray) -> State:
         persuaded_level=full(-np.inf),
         task_level=full(0.0),
         ladder_level=full(0.0),
-        sens_mastery=np.exp(p.sensitivity_sd * z_m),
-        sens_learning=np.exp(p.sensitivity_sd * z_l),
-        sens_arousal=np.exp(p.sensitivity_sd * z_a),
+        sens_mastery=individual.sensitivity(z_m, p.mastery_sensitivity_sd, p.use_individual_differences),
+        sens_learning=individual.sensitivity(z_l, p.learning_sensitivity_sd, p.use_individual_differences),
+        sens_arousal=individual.sensitivity(z_a, p.arousal_sensitivity_sd, p.use_individual_differences),
+        optimism=self_evaluation.optimism(z_opt, p.optimism_mean, p.optimism_sd, p.use_optimism),
+        good_news=self_evaluation.news_weight(z_good, p.good_news_sd, p.use_news_asymmetry),
+        bad_news=self_evaluation.news_weight(z_bad, p.bad_news_sd, p.use_news_asymmetry),
+        self_serving=self_evaluation.self_serving(z_ss, p.self_serving_mean, p.self_serving_sd, p.use_self_serving),
         initial_skill=skill.copy(),
         initial_efficacy=efficacy.copy(),
         engagement=np.zeros(shape, dtype=np.int8),
@@ -131,4 +152,9 @@ def initial_state(p: SimpleNamespace, agents: int, draws: np.ndarray) -> State:
         d_vicarious=full(0.0),
         d_persuasion=full(0.0),
         d_physiological=full(0.0),
+        perceived=full(np.nan),
+        teacher_expectation=initial_impression(skill, p.teacher_impression_sd, z_teacher),
+        peer_expectation=initial_impression(skill, p.peer_impression_sd, z_peer),
+        praise_focus=full(0.0),
+        d_observational=full(0.0),
     )

@@ -44,7 +44,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sim.config import Config, read_toml
+from sim.config import Config, check_name, read_toml
 from sim.errors import ConfigError
 from sim.params import INTERVENTION_FIELDS, PARAMS, SCHEDULE_FIELDS
 
@@ -190,6 +190,7 @@ def splice_schedule(
 # ---------------------------------------------------------------------------------------------------
 def _check_strategy(name: str, data: Any) -> dict[str, Any]:
     """Validate one strategy table (except ``combine``, resolved later) through :class:`Config`."""
+    check_name(name, "strategies")  # a strategy name becomes a condition name in tables and plots
     where = f"strategies.{name}"
     if name == CONTROL:
         raise ConfigError("strategies", name, "a name other than 'control' (reserved for the baseline)")

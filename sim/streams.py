@@ -11,9 +11,24 @@ from functools import partial
 
 import numpy as np
 
+from sim.params import INTERVENTION_KINDS
+
 # Uniform draws each agent gets every step, one row per use (fixed layout: the oracle reads it too).
 U_ATTEMPT, U_OUTCOME, U_TASK, U_SHOCK, U_PERSUADE, U_REENGAGE = range(6)
 U_INTERVENTION0 = 6  # one row per intervention kind follows
+# rows after the intervention rows (appended, never reordered)
+U_FEEDBACK = U_INTERVENTION0 + len(INTERVENTION_KINDS)  # noise in perceiving one's own performance
+U_PEER_DEMO = U_FEEDBACK + 1  # the outcome of each modelling demonstration (docs/ODD.md 7.13)
+U_EXPERT_DEMO = U_PEER_DEMO + 1
+N_ROWS = U_EXPERT_DEMO + 1
+"""Uniform rows per agent per step."""
+
+# Standard normal rows of the initial draws (one value per agent each), in this order.
+Z_SKILL, Z_EFFICACY, Z_AROUSAL, Z_MASTERY, Z_LEARNING, Z_AROUSAL_SENS = range(6)
+Z_OPTIMISM, Z_GOOD_NEWS, Z_BAD_NEWS, Z_SELF_SERVING = range(6, 10)  # person-level biases (appended)
+Z_TEACHER, Z_PEER = 10, 11  # the teacher's and the peers' impression errors (appended)
+N_INITIAL = 12
+"""Standard normal rows of the initial population (docs/ODD.md section 5)."""
 
 
 def run_stream(seed: int, run_index: int) -> np.random.Generator:

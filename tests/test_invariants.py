@@ -25,12 +25,20 @@ def check_step(prev, st, forgetting) -> None:  # noqa: ANN001 - two State object
     """
     for name in ("skill", "efficacy", "task_level", "ladder_level", "initial_skill", "initial_efficacy"):
         assert in_range(getattr(st, name), 0.0, LEVEL_MAX), name
+    for name in ("teacher_expectation", "peer_expectation"):
+        assert in_range(getattr(st, name), 0.0, LEVEL_MAX), name
+    assert in_range(st.praise_focus, -1.0, 1.0)
+    assert np.all(st.d_observational >= 0)
     for name in ("arousal", "arousal_base", "reappraisal", "credibility", "effort"):
         assert in_range(getattr(st, name), 0.0, 1.0), name
     for name in ("strength", "d_mastery", "d_vicarious", "d_persuasion", "d_physiological"):
         assert np.all(np.isfinite(getattr(st, name))), name
-    for name in ("sens_mastery", "sens_learning", "sens_arousal"):
+    for name in ("sens_mastery", "sens_learning", "sens_arousal", "good_news", "bad_news"):
         assert np.all(getattr(st, name) > 0), name
+    assert in_range(st.self_serving, 0.0, 1.0) and np.all(np.isfinite(st.optimism))
+    # the perceived outcome is a probability for agents that acted, NaN for the others
+    assert in_range(st.perceived[st.attempted], 0.0, 1.0)
+    assert np.all(np.isnan(st.perceived[~st.attempted]))
     # evidence accumulates; old evidence fades by at most the forgetting rate
     assert np.all(st.strength >= (1.0 - forgetting) * prev.strength - 1e-12)
     assert np.all(st.strength >= 0)

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from sim.batch import Batch
 from sim.config import Config
 from sim.oracle import OracleModel
-from sim.params import INTERVENTION_KINDS
+from sim.params import INTERVENTION_KINDS, PARAMS
 from sim.state import DISENGAGED, State
 from tests.strategies import configs
 
@@ -39,6 +39,7 @@ def run_both(cfg: Config, steps: int = STEPS) -> tuple[Batch, OracleModel, dict]
     """Step core and oracle together, checking every step; returns both and what happened."""
     batch, oracle = Batch([cfg]), OracleModel(cfg)
     seen = {"disengaged": 0, "reengaged": 0, "shocked": 0, "handed": 0, "attempted": 0, "avoided": 0}
+    seen |= {"watched": 0, "praised": 0}
     for _ in range(steps):
         before = batch.state.engagement[0].copy()
         batch.step()
@@ -51,6 +52,8 @@ def run_both(cfg: Config, steps: int = STEPS) -> tuple[Batch, OracleModel, dict]
         seen["handed"] += int(st.handed[0].sum())
         seen["attempted"] += int(st.attempted[0].sum())
         seen["avoided"] += int((~st.attempted[0] & ~np.isnan(st.difficulty[0])).sum())
+        seen["watched"] += int((st.d_observational[0] > 0).sum())
+        seen["praised"] += int((st.praise_focus[0] != 0).sum())
     return batch, oracle, seen
 
 
@@ -62,7 +65,17 @@ ALL_INTERVENTIONS = [
     {"kind": "specific_persuasion", "start": 1, "end": 30, "intensity": 0.5},
     {"kind": "generic_praise", "start": 4, "end": 12, "intensity": 0.8},
     {"kind": "arousal_reappraisal", "start": 0, "end": 22, "target": "below", "threshold": 3.0},
+    {"kind": "effort_praise", "start": 6, "end": 26, "intensity": 0.6},
 ]
+
+SWITCHES_OFF = {
+    "use_vicarious": 0,
+    "use_persuasion": 0,
+    "use_observational_learning": 0,
+    "use_expectations": 0,
+    "use_error_learning": 0,
+    "use_praise_focus": 0,
+}
 
 SCENARIOS = {
     "multi_phase_all_kinds": {
@@ -92,12 +105,59 @@ SCENARIOS = {
     },
     "dense_network_rewired": {
         "seed": 21,
-        "params": {"network_degree": 50, "network_rewire": 0.5, "persuasion_rate": 0.5, "sensitivity_sd": 0.6},
+        "params": {
+            "network_degree": 50,
+            "network_rewire": 0.5,
+            "persuasion_rate": 0.5,
+            "learning_sensitivity_sd": 1.5,
+            "mastery_sensitivity_sd": 1.0,
+        },
         "schedule": [{"kind": "self_chosen", "start": 0, "offset": -0.5, "spread": 1.0}],
         "interventions": [
             {"kind": "peer_modelling", "start": 0, "end": 30},
             {"kind": "specific_persuasion", "start": 10, "end": 20, "target": "below", "threshold": 4.0},
         ],
+    },
+    "mechanisms_switched_off": {
+        "seed": 8,
+        "params": {p.name: 0 for p in PARAMS if p.group == "switches"},
+        "schedule": [{"kind": "random", "start": 0, "level": 4.0, "spread": 2.5}],
+        "shocks": [{"step": 6, "share": 0.5}],
+        "interventions": [{"kind": "handed_success", "start": 2, "end": 20}],
+    },
+    "ambiguity_biases_complexity": {
+        "seed": 13,
+        "params": {"optimism_sd": 2.0, "good_news_sd": 1.0, "bad_news_sd": 1.0, "self_serving_sd": 0.5},
+        "schedule": [
+            {"kind": "random", "start": 0, "level": 3.5, "ambiguity": 3.0, "complexity": 0.8},
+            {"kind": "adaptive", "start": 10, "level": 3.0, "ambiguity": 0.0},
+            {"kind": "constant", "start": 18, "level": 4.0, "ambiguity": 0.5, "complexity": 1.0},
+        ],
+        "shocks": [{"step": 12, "share": 0.4}],
+        "interventions": [
+            {"kind": "specific_persuasion", "start": 5, "end": 25, "intensity": 0.5},
+            {"kind": "handed_success", "start": 20, "end": 26},
+        ],
+    },
+    "real_models_expectations_and_praise": {
+        "seed": 8,
+        "params": {"persuasion_rate": 0.4, "teacher_impression_sd": 2.0, "praise_focus_rate": 0.8},
+        "schedule": [{"kind": "random", "start": 0, "level": 4.0, "spread": 2.0}],
+        "shocks": [{"step": 12, "share": 0.5}],
+        "interventions": [
+            {"kind": "peer_modelling", "start": 0, "end": 30},
+            {"kind": "expert_modelling", "start": 5, "end": 25, "intensity": 0.5},
+            {"kind": "specific_persuasion", "start": 0, "end": 30, "intensity": 0.5},
+            {"kind": "generic_praise", "start": 2, "end": 16, "intensity": 0.5},
+            {"kind": "effort_praise", "start": 10, "end": 30, "intensity": 0.5},
+            {"kind": "handed_success", "start": 3, "end": 9},
+        ],
+    },
+    "every_switch_off": {
+        "seed": 9,
+        "params": {**SWITCHES_OFF, "persuasion_rate": 0.4},
+        "schedule": [{"kind": "adaptive", "start": 0, "level": 3.0}],
+        "interventions": ALL_INTERVENTIONS,
     },
 }
 
@@ -110,6 +170,10 @@ def test_core_matches_oracle(name: str) -> None:
     assert seen["attempted"] > 0
     if cfg.shocks:
         assert seen["shocked"] > 0
+    if name == "real_models_expectations_and_praise":
+        assert seen["watched"] > 0 and seen["praised"] > 0
+    if name == "every_switch_off":
+        assert seen["watched"] == 0 and seen["praised"] == 0
     if name == "disengage_and_reengage":
         assert seen["disengaged"] > 0 and seen["reengaged"] > 0 and seen["avoided"] > 0
     if name == "multi_phase_all_kinds":
@@ -127,8 +191,8 @@ def test_batch_of_different_configs_matches_each_run_alone() -> None:
     """Runs with different parameters, phases, shocks, interventions and networks share one batch."""
     cfgs = [Config.from_dict({"agents": AGENTS, "steps": STEPS, **SCENARIOS[n]}) for n in SCENARIOS]
     cfgs.append(Config.default(agents=AGENTS, steps=STEPS, learn_rate=0.3, network_degree=2))
-    seeds = [7, 7, 8, 9, 10]
-    indices = [0, 1, 2, 3, 4]
+    seeds = [7, 7, *range(8, 6 + len(cfgs))]
+    indices = list(range(len(cfgs)))
     batch = Batch(cfgs, seeds=seeds, run_indices=indices)
     oracles = [OracleModel(c, rng=s, run_index=i) for c, s, i in zip(cfgs, seeds, indices, strict=True)]
     for _ in range(STEPS):

@@ -43,10 +43,10 @@ def test_used_rows_hold_the_full_blocks_values(agents: int) -> None:
 
 def configs() -> list[Config]:
     """Runs that between them use some rows but not all: a random schedule, a shock, two interventions."""
-    base = Config.default(agents=700, steps=30)
+    base = Config.default(agents=800, steps=30)
     return [
         base,
-        base.with_values({"persuasion_rate": 0.0, "reengage_prob": 0.0}),
+        base.with_values({"persuasion_rate": 0.0, "reengage_prob": 0.0, "use_feedback_ambiguity": 0}),
         Config.from_dict(
             {
                 **base.to_dict(),
@@ -64,10 +64,13 @@ def configs() -> list[Config]:
 def test_used_rows_follow_the_configs() -> None:
     cfgs = configs()
     only_base = Batch(cfgs[:1])
-    assert only_base.rows == [S.U_ATTEMPT, S.U_OUTCOME, S.U_PERSUADE, S.U_REENGAGE]
-    assert Batch(cfgs[1:2]).rows == [S.U_ATTEMPT, S.U_OUTCOME]
+    assert only_base.rows == [S.U_ATTEMPT, S.U_OUTCOME, S.U_PERSUADE, S.U_REENGAGE, S.U_FEEDBACK]
+    assert Batch(cfgs[1:2]).rows == [S.U_ATTEMPT, S.U_OUTCOME]  # feedback ambiguity switched off
+    clear = Config.from_dict({**cfgs[1].to_dict(), "params": {}, "schedule": [{"kind": "constant", "ambiguity": 0.0}]})
+    assert S.U_FEEDBACK not in Batch([clear]).rows  # unambiguous tasks need no feedback noise
     kinds = [S.U_INTERVENTION0 + INTERVENTION_KINDS.index(k) for k in ("handed_success", "generic_praise")]
-    assert Batch(cfgs).rows == [0, 1, S.U_TASK, S.U_SHOCK, S.U_PERSUADE, S.U_REENGAGE, *sorted(kinds)]
+    want = [0, 1, S.U_TASK, S.U_SHOCK, S.U_PERSUADE, S.U_REENGAGE, *sorted(kinds), S.U_FEEDBACK]
+    assert Batch(cfgs).rows == want
     assert used_rows(only_base.p, only_base.ev) == only_base.rows
 
 
@@ -83,3 +86,26 @@ def test_batch_drawing_used_rows_equals_batch_drawing_all(subset: slice) -> None
         full.step()
         for name in STATE_FIELDS:
             assert np.array_equal(getattr(lean.state, name), getattr(full.state, name)), name
+
+
+def test_demonstration_rows_are_drawn_only_when_someone_can_watch() -> None:
+    models = {
+        "interventions": [
+            {"kind": "peer_modelling", "start": 0, "end": 20},
+            {"kind": "expert_modelling", "start": 5, "end": 20, "intensity": 0.5},
+        ]
+    }
+    cfg = Config.default(agents=700, steps=20).with_values(models)
+    lean = Batch([cfg], seeds=[3])
+    assert {S.U_PEER_DEMO, S.U_EXPERT_DEMO} <= set(lean.rows)
+    blind = Batch([cfg.with_values({"use_vicarious": 0, "use_observational_learning": 0})])
+    assert not {S.U_PEER_DEMO, S.U_EXPERT_DEMO} & set(blind.rows)
+    full = Batch([cfg], seeds=[3], all_rows=True)
+    watched = 0
+    for _ in range(20):
+        lean.step()
+        full.step()
+        watched += int((lean.state.d_observational > 0).sum())
+    for name in (*STATE_FIELDS, "d_observational", "peer_expectation", "teacher_expectation"):
+        assert np.array_equal(getattr(lean.state, name), getattr(full.state, name)), name
+    assert watched > 0  # the demonstrations were drawn and read

@@ -171,7 +171,7 @@ def as_question(x: Finding | Question) -> Question:
 def findings_frame(items: Sequence[Finding | Question]) -> pd.DataFrame:
     """One row per claim part (and per ablation of it), tidy, in declaration order.
 
-    Columns: ``question, question_verdict, claim, statement, kind, rests_on, outcome, direction, scale,
+    Columns: ``question, title, question_verdict, claim, statement, kind, rests_on, outcome, direction, scale,
     sesoi, condition ("model" or an ablation name), effect, lo, hi, verdict, ablation_outcome, analytic,
     n, d_z``.
     """
@@ -181,6 +181,7 @@ def findings_frame(items: Sequence[Finding | Question]) -> pd.DataFrame:
             c = f.claim
             base = dict(
                 question=q.id,
+                title=q.title,
                 question_verdict=q.verdict,
                 claim=c.id,
                 statement=c.statement,
@@ -223,6 +224,7 @@ def findings_frame(items: Sequence[Finding | Question]) -> pd.DataFrame:
                 )
     cols = [
         "question",
+        "title",
         "question_verdict",
         "claim",
         "statement",

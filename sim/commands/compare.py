@@ -61,7 +61,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--out",
         default="results/compare",
         metavar="DIR",
-        help="output folder; its data/ subfolder is replaced (default results/compare)",
+        help="output folder; the engine data in its data/ subfolder is resumed, or replaced when it holds an "
+        "earlier, different comparison (only files its manifest lists are removed; default results/compare)",
     )
     p.add_argument("--executor", choices=EXECUTORS, default="auto", help="how runs execute (default auto)")
     p.add_argument("--workers", type=int, default=None, metavar="N", help="worker processes (default: all cores)")
@@ -81,8 +82,12 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.replications < 2:
         raise ConfigError("--replications", args.replications, "a whole number >= 2 (for confidence intervals)")
-    if args.workers is not None and args.workers < 1:
-        raise ConfigError("--workers", args.workers, "a whole number >= 1")
+    from sim.limits import MAX_RUNS, MAX_WORKERS
+
+    if args.workers is not None and not 1 <= args.workers <= MAX_WORKERS:
+        raise ConfigError("--workers", args.workers, f"a whole number in [1, {MAX_WORKERS}]")
+    if args.replications > MAX_RUNS:
+        raise ConfigError("--replications", args.replications, f"a whole number in [2, {MAX_RUNS:,}]")
     names = args.strategies_ or list(lib)
     for n in names:
         lib[n]  # unknown names: ConfigError listing the known ones, before any work
@@ -120,20 +125,17 @@ def run(args: argparse.Namespace) -> int:
     )
     executor = "dask" if args.scheduler else args.executor
     data = out / "data"
-    if data.exists():  # engine data of an earlier comparison: replaced, like the experiment scripts do
-        import shutil
+    engine = dict(executor=executor, workers=args.workers, scheduler=args.scheduler, progress=False)
+    try:  # the same comparison resumes its data
+        res = C.run_comparison(design, args.replications, args.seed, str(data), **engine)
+    except ConfigError as exc:
+        if exc.field != "out" or not (data / "manifest.json").is_file():
+            raise
+        # data of an earlier, different comparison: only the files its manifest lists are removed
+        from sim.engine.store import remove_results
 
-        shutil.rmtree(data)
-    res = C.run_comparison(
-        design,
-        args.replications,
-        args.seed,
-        str(data),
-        executor=executor,
-        workers=args.workers,
-        scheduler=args.scheduler,
-        progress=False,
-    )
+        remove_results(data)
+        res = C.run_comparison(design, args.replications, args.seed, str(data), **engine)
     cmp = C.analyse(res, design)
     paths = C.write_outputs(cmp, res, out)
     print(C.markdown_table(cmp.table))

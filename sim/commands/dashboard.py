@@ -8,13 +8,20 @@ import sys
 from pathlib import Path
 
 APP = Path(__file__).resolve().parents[2] / "dashboards" / "app.py"
+SECURE = APP.with_name("security.py")
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 def serve_command(host: str = "127.0.0.1", port: int = 8765, production: bool = True) -> list[str]:
-    """The command that serves the dashboard (run it from the repository root)."""
-    cmd = [sys.executable, "-m", "solara", "run", str(APP), "--host", host, "--port", str(port)]
-    return [*cmd, "--production"] if production else cmd
+    """The command that serves the dashboard (run it from the repository root).
+
+    In production mode (the default) Solara runs behind :class:`dashboards.security.LocalOnly`, which
+    answers only requests naming a served host and websockets from the same origin. Development mode
+    reloads the app in a fresh server process that the wrapper cannot reach, so it has no such check.
+    """
+    if production:
+        return [sys.executable, str(SECURE), host, str(port), "--production"]
+    return [sys.executable, "-m", "solara", "run", str(APP), "--host", host, "--port", str(port)]
 
 
 def _port(text: str) -> int:
@@ -45,6 +52,12 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if args.host not in LOCAL_HOSTS:
         print(f"efficacy-sim dashboard: note: serving on {args.host}, reachable from other machines", file=sys.stderr)
+    if args.dev:
+        print(
+            "efficacy-sim dashboard: note: --dev serves without the Host and Origin checks; "
+            "do not browse other sites meanwhile",
+            file=sys.stderr,
+        )
     cmd = serve_command(args.host, args.port, production=not args.dev)
     print(f"efficacy-sim dashboard: http://{args.host}:{args.port}/ (Ctrl-C to stop)")
     return subprocess.call(cmd, cwd=APP.parent.parent)

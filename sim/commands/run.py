@@ -57,23 +57,109 @@ def build_config(args: argparse.Namespace):
     return config.with_values(changes) if changes else config
 
 
+def check_run_size(config: Any) -> None:
+    """Refuse a run over the declared limits (:mod:`sim.limits`) before anything is allocated."""
+    from sim.engine.run import STATE_BYTES_PER_AGENT
+    from sim.errors import ConfigError
+    from sim.limits import MAX_AGENT_STEPS, MAX_MEMORY_BYTES
+
+    agent_steps = config.agents * config.steps
+    if agent_steps > MAX_AGENT_STEPS:
+        raise ConfigError(
+            "agent-steps",
+            agent_steps,
+            f"at most {MAX_AGENT_STEPS:,} per run (sim.limits.MAX_AGENT_STEPS)",
+            "agents x steps",
+        )
+    memory = config.agents * (STATE_BYTES_PER_AGENT + 400) + config.steps * 1_000
+    if memory > MAX_MEMORY_BYTES:
+        raise ConfigError(
+            "memory",
+            f"{memory / 2**30:.1f} GiB",
+            f"an estimated working memory of at most {MAX_MEMORY_BYTES / 2**30:g} GiB (sim.limits.MAX_MEMORY_BYTES)",
+            "fewer agents",
+        )
+
+
 def run(args: argparse.Namespace) -> int:
-    from sim.runner import check_out_dir, run_scenario, shipped_scenarios
+    from sim.runner import check_out_dir, shipped_scenarios
 
     if args.list:
         for name, description in shipped_scenarios().items():
             print(f"{name:16s} {description}")
         return 0
     config = build_config(args)
+    check_run_size(config)
     out = check_out_dir(args.out if args.out else Path("results") / config.name)
     print(
         f"efficacy-sim run: {config.name}: {config.agents:,} agents x {config.steps:,} steps, seed {config.seed} "
         f"(config {config.digest()})",
         file=sys.stderr,
     )
-    res = run_scenario(config, out, progress=args.progress)
+    res = write_run(config, out, progress=args.progress)
     print(format_summary(res.summary, res.out_dir))
     return 0
+
+
+def write_run(config: Any, out: Path, progress: bool | None = None) -> Any:
+    """Run ``config`` into a temporary sibling folder, then move its files into ``out`` at once.
+
+    So ``out`` never mixes two runs: killed mid-write, it keeps the previous run's files (the next run
+    removes the temporary folder). When ``out`` holds only a run's files, the whole folder is swapped by
+    two renames; when it also holds other files (yours, kept), each file is renamed into place.
+
+    Raises
+    ------
+    StoreError
+        When the files cannot be written (full disk, read-only folder): ``out`` is unchanged.
+    """
+    import dataclasses
+    import os
+    import shutil
+    import uuid
+
+    from sim.errors import StoreError, os_problem
+    from sim.runner import FILES, run_scenario
+
+    def staged(tag: str) -> Path:
+        return out.parent / f".{out.name}.{uuid.uuid4().hex[:8]}.{tag}.tmp"
+
+    ours = set(FILES)
+    for old in out.parent.glob(f".{glob_escape(out.name)}.*.tmp") if out.parent.is_dir() else ():
+        if old.is_dir() and {p.name for p in old.iterdir()} <= ours:  # a killed run's folder: only our files
+            shutil.rmtree(old, ignore_errors=True)
+    stage = staged("new")
+    todo = f"free space or fix the folder's permissions and run again; {out} is unchanged"
+    try:
+        stage.mkdir(parents=True)
+        res = run_scenario(config, stage, progress=progress)
+        if not out.exists():
+            os.rename(stage, out)
+        elif {p.name for p in out.iterdir()} <= ours:
+            old = staged("old")
+            os.rename(out, old)
+            os.rename(stage, out)
+            shutil.rmtree(old)
+        else:
+            for name in FILES:
+                os.replace(stage / name, out / name)
+            stage.rmdir()
+    except OSError as exc:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise StoreError(out, f"the run's files cannot be written ({os_problem(exc)})", todo) from None
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    paths = {f.name: getattr(res, f.name) for f in dataclasses.fields(res) if f.name.endswith("_path")}
+    moved = {k: out / v.name for k, v in paths.items()}
+    return dataclasses.replace(res, out_dir=out, **moved)
+
+
+def glob_escape(name: str) -> str:
+    """``name`` with glob wildcards escaped (a scenario name may hold ``[`` or ``*``)."""
+    import glob
+
+    return glob.escape(name)
 
 
 def format_summary(s: dict[str, Any], out_dir: Path) -> str:

@@ -14,13 +14,17 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import socket
+import struct
 import threading
+import time
 import warnings
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import TYPE_CHECKING, Any
 
-from sim.errors import ConfigError
+from sim.errors import ConfigError, os_problem
+from sim.limits import MAX_WORKERS, SCHEDULER_MAX_FRAME, SCHEDULER_TIMEOUT
 
 if TYPE_CHECKING:
     from sim.engine.worker import ChunkTask
@@ -31,8 +35,8 @@ so a parser can read it cheaply)."""
 AUTO_PROCESSES_AGENT_STEPS = 2_000_000
 """With ``"auto"``, sweeps of at least this many agent-steps (about a second of work on one core) run
 on local processes, smaller ones serially."""
-SCHEDULER_TIMEOUT = 5.0
-"""Seconds to wait for a Dask scheduler to answer before giving up."""
+PARENT_CHECK_SECONDS = 0.5
+"""How often a worker process checks that the sweep that started it is still alive."""
 IN_FLIGHT_PER_WORKER = 2
 
 
@@ -54,8 +58,14 @@ def check_executor(executor: str, workers: int | None, scheduler: str | None) ->
     """Refuse bad executor settings before any work (ConfigError naming the field)."""
     if executor not in EXECUTORS:
         raise ConfigError("executor", executor, "one of " + ", ".join(map(repr, EXECUTORS)))
-    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
-        raise ConfigError("workers", workers, "a whole number >= 1 (or None for the default)")
+    if workers is not None and (
+        isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= MAX_WORKERS
+    ):
+        raise ConfigError(
+            "workers",
+            workers,
+            f"a whole number in [1, {MAX_WORKERS}] (sim.limits.MAX_WORKERS), or None for the default",
+        )
     if scheduler is not None:
         if executor != "dask":
             raise ConfigError("scheduler", scheduler, "only with executor 'dask'")
@@ -85,8 +95,36 @@ def start_method() -> str:
     return "forkserver" if "forkserver" in methods else "spawn"
 
 
+def _exit_with_parent(sweep: int) -> None:
+    """Worker initializer: end this worker when the sweep that started it dies (even by SIGKILL).
+
+    A killed sweep cannot stop its workers, and they would wait for work forever; so each worker
+    watches its parent (this process, or the fork server, which exits with it): when the parent dies
+    the worker is re-parented and its parent process id changes.
+    """
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent or not _alive(sweep):
+                os._exit(1)
+            time.sleep(PARENT_CHECK_SECONDS)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def processes(tasks: Iterable[ChunkTask], workers: int) -> Iterator[dict[str, Any]]:
-    """Local worker processes (see :func:`start_method`)."""
+    """Local worker processes (see :func:`start_method`); they exit when this process dies."""
     from sim.engine.worker import run_chunk
 
     method = start_method()
@@ -95,23 +133,32 @@ def processes(tasks: Iterable[ChunkTask], workers: int) -> Iterator[dict[str, An
         # the server imports the model once (NumPy, Numba kernels); workers fork from it ready to run
         ctx.set_forkserver_preload(["sim.engine.worker"])
     pending = iter(tasks)
-    with warnings.catch_warnings(), ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        # Python counts the idle native BLAS/Arrow threads as a reason to warn about fork (see start_method)
-        warnings.filterwarnings(
-            "ignore", message=r".*multi-threaded, use of fork\(\) may lead to deadlocks", category=DeprecationWarning
-        )
-        running = set()
-        for task in pending:
-            running.add(pool.submit(run_chunk, task))
-            if len(running) >= workers * IN_FLIGHT_PER_WORKER:
-                break
-        while running:
-            done, running = wait(running, return_when=FIRST_COMPLETED)
-            for fut in done:
-                nxt = next(pending, None)
-                if nxt is not None:
-                    running.add(pool.submit(run_chunk, nxt))
-                yield fut.result()
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=ctx, initializer=_exit_with_parent, initargs=(os.getpid(),)
+    )
+    try:
+        with warnings.catch_warnings():
+            # Python counts the idle native BLAS/Arrow threads as a reason to warn about fork (see start_method)
+            warnings.filterwarnings(
+                "ignore",
+                message=r".*multi-threaded, use of fork\(\) may lead to deadlocks",
+                category=DeprecationWarning,
+            )
+            running = set()
+            for task in pending:
+                running.add(pool.submit(run_chunk, task))
+                if len(running) >= workers * IN_FLIGHT_PER_WORKER:
+                    break
+            while running:
+                done, running = wait(running, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    nxt = next(pending, None)
+                    if nxt is not None:
+                        running.add(pool.submit(run_chunk, nxt))
+                    yield fut.result()
+    finally:
+        # stopped early (an error, Ctrl-C, a full disk): chunks not started are dropped, not waited for
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def connect_dask(scheduler: str | None, workers: int | None) -> tuple[Any, Any]:
@@ -123,6 +170,7 @@ def connect_dask(scheduler: str | None, workers: int | None) -> tuple[Any, Any]:
             n_workers=workers or default_workers("dask"), threads_per_worker=1, dashboard_address=None, processes=True
         )
         return Client(cluster), cluster
+    probe_scheduler(scheduler)
     try:
         client = Client(scheduler, timeout=f"{SCHEDULER_TIMEOUT}s")
     except (OSError, TimeoutError) as exc:
@@ -133,6 +181,49 @@ def connect_dask(scheduler: str | None, workers: int | None) -> tuple[Any, Any]:
             f"no answer within {SCHEDULER_TIMEOUT:g} s: {type(exc).__name__}",
         ) from None
     return client, None
+
+
+def probe_scheduler(address: str, timeout: float = SCHEDULER_TIMEOUT) -> None:
+    """Check within ``timeout`` seconds that a ``tcp://`` address answers like a Dask scheduler.
+
+    A Dask scheduler sends its handshake as soon as a connection opens: an 8-byte frame size, then
+    the frame. Distributed itself would wait without a deadline for a silent server, and try to
+    allocate whatever size a server that is not Dask announces; this probe refuses both in one line.
+    Other protocols (``tls://``, ``inproc://``) are left to Distributed.
+    """
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address)
+    if parts.scheme != "tcp":
+        return
+    allowed = "the address of a running Dask scheduler, e.g. tcp://host:8786"
+    try:
+        host, port = parts.hostname, parts.port or 8786
+    except ValueError:
+        raise ConfigError("scheduler", address, allowed, "the port is not a number in [0, 65535]") from None
+    if not host:
+        raise ConfigError("scheduler", address, allowed, "no host name")
+    deadline = time.monotonic() + timeout
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as sock:
+            head = b""
+            while len(head) < 8:
+                sock.settimeout(max(0.01, deadline - time.monotonic()))
+                got = sock.recv(8 - len(head))
+                if not got:
+                    raise ConfigError("scheduler", address, allowed, "it closed the connection without a handshake")
+                head += got
+    except TimeoutError:
+        raise ConfigError(
+            "scheduler", address, allowed, f"no Dask handshake within {timeout:g} s (sim.limits.SCHEDULER_TIMEOUT)"
+        ) from None
+    except OSError as exc:
+        raise ConfigError("scheduler", address, allowed, f"no answer: cannot connect ({os_problem(exc)})") from None
+    (size,) = struct.unpack("Q", head)  # the byte order Distributed uses
+    if not 0 < size <= SCHEDULER_MAX_FRAME:
+        raise ConfigError(
+            "scheduler", address, allowed, f"it answered, but not as a Dask scheduler (a first frame of {size:,} bytes)"
+        )
 
 
 def dask(tasks: Iterable[ChunkTask], scheduler: str | None, workers: int | None, key: str) -> Iterator[dict[str, Any]]:

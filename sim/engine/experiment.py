@@ -10,12 +10,14 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim.config import Config, parse_path, read_toml, spec_for
+from sim.config import Config, check_name, check_text, parse_path, read_toml, spec_for
 from sim.errors import ConfigError
+from sim.limits import MAX_POINTS, MAX_RUNS
 from sim.params import Param
 
 SAMPLERS = ("latin", "sobol", "morris")
@@ -43,9 +45,15 @@ def _unknown(where: str, key: Any, valid: tuple[str, ...] | list[str]) -> Config
     )
 
 
-def _whole(value: Any, where: str, low: int, what: str = "") -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or float(value) != int(value) or value < low:
-        raise ConfigError(where, value, what or f"a whole number >= {low}")
+def _whole(value: Any, where: str, low: int, what: str = "", high: int | None = None) -> int:
+    """``value`` as a whole number in [low, high], or ConfigError (also for inf, NaN, strings, lists)."""
+    allowed = what or (f"a whole number in [{low}, {high:,}]" if high is not None else f"a whole number >= {low}")
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(where, value, allowed)
+    if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
+        raise ConfigError(where, value, allowed)
+    if value < low or (high is not None and value > high):
+        raise ConfigError(where, value, allowed)
     return int(value)
 
 
@@ -130,8 +138,8 @@ class Experiment:
     description: str = ""
 
     def __post_init__(self) -> None:
-        if not isinstance(self.name, str) or not self.name or "/" in self.name:
-            raise ConfigError("name", self.name, "a non-empty string without '/' (it names the results folder)")
+        check_name(self.name, "name")
+        check_text(self.description, "description")
         base = self.base
         if isinstance(base, (str, Path)):
             base = Config.from_toml(base)
@@ -143,7 +151,7 @@ class Experiment:
             base = base.with_values({"steps": _whole(self.steps, "steps", 0)})
         object.__setattr__(self, "base", base)
         object.__setattr__(self, "steps", base.steps)
-        object.__setattr__(self, "replications", _whole(self.replications, "replications", 1))
+        object.__setattr__(self, "replications", _whole(self.replications, "replications", 1, high=MAX_RUNS))
         object.__setattr__(self, "seed", int(spec_for("seed").check(self.seed, "seed")))
         outputs = self.outputs
         if isinstance(outputs, dict):
@@ -157,6 +165,7 @@ class Experiment:
         object.__setattr__(self, "vary", _check_vary(self.vary))
         object.__setattr__(self, "sampler", _check_sampler(self.sampler, self.vary))
         object.__setattr__(self, "conditions", _check_conditions(self.conditions))
+        _check_size(self)
 
     # -- files --------------------------------------------------------------------------------
     @classmethod
@@ -207,6 +216,39 @@ class Experiment:
 def _plain(obj: Any) -> Any:
     """A JSON-friendly deep copy (NumPy scalars and tuples become plain numbers and lists)."""
     return json.loads(json.dumps(obj, default=lambda o: o.item() if hasattr(o, "item") else list(o)))
+
+
+def sampler_rows(sampler: dict[str, Any] | None) -> int:
+    """How many rows a (checked) sampler draws: SALib's sizes for each method."""
+    if not sampler:
+        return 1
+    n, d = sampler["n"], len(sampler["bounds"])
+    if sampler["method"] == "sobol":
+        return n * (2 * d + 2 if sampler.get("second_order") else d + 2)
+    if sampler["method"] == "morris":
+        return n * (d + 1)
+    return n
+
+
+def _check_size(exp: Experiment) -> None:
+    """Refuse designs over :data:`~sim.limits.MAX_POINTS` points or :data:`~sim.limits.MAX_RUNS` runs
+    before any point is built (a grid's product can explode)."""
+    grid = math.prod(len(v) for v in exp.vary.values())
+    points = grid * sampler_rows(exp.sampler) * max(1, len(exp.conditions))
+    if points > MAX_POINTS:
+        raise ConfigError(
+            "vary",
+            f"{points:,} design points",
+            f"at most {MAX_POINTS:,} design points (sim.limits.MAX_POINTS)",
+            f"grid {grid:,} x sampler rows {sampler_rows(exp.sampler):,} x conditions {max(1, len(exp.conditions))}",
+        )
+    if points * exp.replications > MAX_RUNS:
+        raise ConfigError(
+            "replications",
+            exp.replications,
+            f"at most {MAX_RUNS:,} runs in all (sim.limits.MAX_RUNS)",
+            f"{points:,} design points x {exp.replications:,} replications = {points * exp.replications:,} runs",
+        )
 
 
 # -- field checks ---------------------------------------------------------------------------------
@@ -260,7 +302,11 @@ def _linspace(d: dict[str, Any], where: str, spec: Any) -> list[float]:
             raise _unknown(where, k, keys)
     if set(d) != set(keys):
         raise ConfigError(where, d, "a list of values or a table {start, stop, num}")
-    num = _whole(d["num"], f"{where}.num", 1)
+    num = _whole(d["num"], f"{where}.num", 1, high=MAX_POINTS)
+    for k in ("start", "stop"):
+        v = d[k]
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+            raise ConfigError(f"{where}.{k}", v, "a finite number")
     vals = np.linspace(float(d["start"]), float(d["stop"]), num)
     if isinstance(spec, Param) and spec.integer:
         vals = np.unique(np.round(vals))
@@ -278,7 +324,7 @@ def _check_sampler(sampler: Any, vary: dict[str, Any]) -> dict[str, Any] | None:
     method = sampler.get("method")
     if method not in SAMPLERS:
         raise ConfigError("sampler.method", method, "one of " + ", ".join(map(repr, SAMPLERS)))
-    n = _whole(sampler.get("n"), "sampler.n", 1, "a whole number of samples >= 1")
+    n = _whole(sampler.get("n"), "sampler.n", 1, f"a whole number of samples in [1, {MAX_POINTS:,}]", MAX_POINTS)
     bounds = sampler.get("bounds")
     if not isinstance(bounds, dict) or not bounds:
         raise ConfigError(
@@ -300,7 +346,7 @@ def _check_sampler(sampler: Any, vary: dict[str, Any]) -> dict[str, Any] | None:
         checked[path] = [lo, hi]
     out: dict[str, Any] = {"method": method, "n": n, "bounds": checked}
     if method == "morris":
-        out["num_levels"] = _whole(sampler.get("num_levels", 4), "sampler.num_levels", 2)
+        out["num_levels"] = _whole(sampler.get("num_levels", 4), "sampler.num_levels", 2, high=1000)
     elif "num_levels" in sampler:
         raise ConfigError("sampler.num_levels", sampler["num_levels"], "only with method = 'morris'")
     if method == "sobol":
@@ -320,8 +366,7 @@ def _check_conditions(conditions: Any) -> dict[str, dict[str, Any]]:
         raise ConfigError("conditions", conditions, "a table of name = {config edits}")
     out = {}
     for name, edits in conditions.items():
-        if not isinstance(name, str) or not name:
-            raise ConfigError("conditions", name, "non-empty condition names")
+        check_name(name, "conditions")
         if edits is None:
             edits = {}
         if not isinstance(edits, dict):

@@ -2,7 +2,7 @@
 
 Source: Lazarus & Folkman (1984) primary appraisal; Bandura (1997): tasks judged beyond one's
 coping capability are appraised as threats and raise arousal; within reach they are challenges
-(seed 001: eustress vs distress).
+(popular claims P2-P7: eustress vs distress).
 """
 
 from __future__ import annotations

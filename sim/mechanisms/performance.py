@@ -2,7 +2,7 @@
 
 Source: Yerkes & Dodson (1908), via Teigen (1994): the most favourable arousal falls as tasks get
 harder; Sorensen et al. (2022) for a mechanistic account. The Gaussian efficiency form with an
-optimum that moves with difficulty is a modelling assumption (ANCHORS.md).
+optimum that moves with difficulty is a modelling assumption (Teigen 1994; Corbett 2015).
 IMWM (Vancouver, Wang & Li 2018): performance grows with effort times ability.
 """
 
@@ -47,3 +47,14 @@ def success_probability(
         np.asarray(skill) + effort_gain * (np.asarray(effort_level) - 0.5) - yd_cost * (1.0 - np.asarray(efficiency))
     )
     return logistic((capability - difficulty) / perf_scale)
+
+
+def capability(
+    skill: ArrayLike, effort_level: ArrayLike, effort_gain: ArrayLike, efficiency: ArrayLike, yd_cost: ArrayLike
+) -> NDArray[np.float64]:
+    """Capability on this attempt: ``skill + effort_gain (effort - 1/2) - yd_cost (1 - efficiency)``.
+
+    The same capability as in :func:`success_probability`; the feedback rule reads it to form the
+    attempt's performance margin (:mod:`sim.mechanisms.feedback`).
+    """
+    return np.asarray(skill) + effort_gain * (np.asarray(effort_level) - 0.5) - yd_cost * (1.0 - np.asarray(efficiency))

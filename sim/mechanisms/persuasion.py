@@ -1,7 +1,7 @@
 """Social persuasion: messages about one's capability, weighted by credibility and specificity.
 
 Sources: Bandura (1997): persuasion is weaker than enactive evidence and is discounted when the
-persuader lacks credibility; seed 002: credible, specific feedback beats general encouragement;
+persuader lacks credibility; popular claims P1, P8, P13-P15: credible, specific feedback beats general encouragement;
 Mueller & Dweck (1998): generic ability praise backfires after failure; Ashford et al. (2010).
 """
 

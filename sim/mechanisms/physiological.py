@@ -1,6 +1,6 @@
 """Physiological and affective state as a source of efficacy information.
 
-Sources: Bandura (1997): arousal read as anxiety signals vulnerability; seed 002: high-efficacy
+Sources: Bandura (1997): arousal read as anxiety signals vulnerability; popular claims P1, P8, P13-P15: high-efficacy
 people read arousal as readiness; Jamieson et al. (2010), Brooks (2014): reappraisal changes how
 arousal is read, not its level.
 """

@@ -1,9 +1,12 @@
 """Vicarious experience: efficacy from observed outcomes of others.
 
-Sources: Bandura (1997): "if they can do it, so can I", weighted by perceived similarity;
-Schunk & Hanson (1985), Schunk, Hanson & Cox (1987), Braaksma et al. (2002): peer models one stage
-ahead inform more than experts; seed 002. Weaker than mastery (Byars-Winston et al. 2017; Sheu et
-al. 2018): ``vicarious_gain`` < mastery gains by default.
+docs/ODD.md section 7.9. Sources: Bandura (1997): "if they can do it, so can I", weighted by
+perceived similarity; Schunk & Hanson (1985), Schunk, Hanson & Cox (1987): peer models one stage
+ahead inform more than experts; Braaksma et al. (2002): similarity is judged from what the observer
+sees, the model's performance relative to its own (the visible records of
+:mod:`sim.mechanisms.expectations`; the same rule serves the real models of
+:mod:`sim.mechanisms.modelling`). Weaker than mastery (Byars-Winston et al. 2017; Sheu et al. 2018):
+``vicarious_gain`` < mastery gains by default.
 """
 
 from __future__ import annotations
@@ -13,31 +16,26 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from sim.mechanisms._common import expectancy
-
-
-def similarity(
-    observer_efficacy: ArrayLike, model_level: ArrayLike, stage_ahead: ArrayLike, width: ArrayLike, floor: ArrayLike
-) -> NDArray[np.float64]:
-    """Weight of a model working at ``model_level``.
-
-    ``floor + (1 - floor) exp(-0.5 ((model - observer - stage_ahead) / width)^2)``: a model one
-    stage ahead weighs 1; a distant one (an expert) still ``floor``.
-    """
-    gap = np.asarray(model_level) - observer_efficacy
-    return floor + (1.0 - np.asarray(floor)) * np.exp(-0.5 * ((gap - stage_ahead) / width) ** 2)
+from sim.mechanisms.modelling import similarity
 
 
 def evidence(
     observer_efficacy: ArrayLike,
+    observer_shown: ArrayLike,
     model_level: ArrayLike,
+    model_shown: ArrayLike,
     model_outcome: ArrayLike,
     stage_ahead: ArrayLike,
     width: ArrayLike,
     floor: ArrayLike,
     belief_scale: ArrayLike,
 ) -> NDArray[np.float64]:
-    """Similarity-weighted surprise of one observation: ``sim * (outcome - p_self(model_level))``."""
-    w = similarity(observer_efficacy, model_level, stage_ahead, width, floor)
+    """Similarity-weighted surprise of one observation: ``sim(shown) * (outcome - p_self(model_level))``.
+
+    Similarity compares the model's visible record with the observer's own; the surprise compares the
+    model's outcome at its task with the observer's own expectancy at that task.
+    """
+    w = similarity(observer_shown, model_shown, stage_ahead, width, floor)
     return w * (np.asarray(model_outcome, dtype=float) - expectancy(observer_efficacy, model_level, belief_scale))
 
 
@@ -53,6 +51,7 @@ def flat_neighbours(neighbours: NDArray[np.intp], neighbour_mask: NDArray[np.boo
 
 def neighbour_evidence(
     efficacy: NDArray[np.float64],
+    shown: NDArray[np.float64],
     neighbours: NDArray[np.intp],
     neighbour_mask: NDArray[np.bool_],
     observed: NDArray[np.bool_],
@@ -66,6 +65,7 @@ def neighbour_evidence(
 ) -> NDArray[np.float64]:
     """Mean evidence from the neighbours seen acting this step, shape (runs, agents).
 
+    ``shown`` is every agent's visible record (similarity, 7.9).
     ``neighbours[r, i, k]`` is the k-th agent that agent i observes in run r; ``neighbour_mask``
     marks real entries; ``flat`` is :func:`flat_neighbours` of both, if already computed. Agents with
     no observed neighbour get 0. Same result as :func:`neighbour_evidence_numpy` (to rounding),
@@ -84,6 +84,7 @@ def neighbour_evidence(
         flat = flat_neighbours(neighbours, neighbour_mask)
     return _neighbour_evidence_kernel(
         arr(efficacy, float),
+        arr(shown, float),
         arr(flat, np.int64),
         arr(observed, np.bool_),
         arr(levels, float),
@@ -98,13 +99,15 @@ def neighbour_evidence(
 # Compiled eagerly for its one signature (C-contiguous arrays), so a process that imports the model,
 # such as the engine's forkserver, loads it from the cache once and its forked workers start warm.
 @numba.njit(
-    "f8[:, ::1](f8[:, ::1], i8[:, :, ::1], b1[:, ::1], f8[:, ::1], b1[:, ::1], f8[::1], f8[::1], f8[::1], f8[::1])",
+    "f8[:, ::1](f8[:, ::1], f8[:, ::1], i8[:, :, ::1], b1[:, ::1], f8[:, ::1], b1[:, ::1], f8[::1], f8[::1], f8[::1], f8[::1])",
     cache=True,
     fastmath=True,
 )
-def _neighbour_evidence_kernel(efficacy, flat, observed, levels, outcomes, stage_ahead, width, floor, belief_scale):
+def _neighbour_evidence_kernel(
+    efficacy, shown, flat, observed, levels, outcomes, stage_ahead, width, floor, belief_scale
+):
     runs, n, k = flat.shape
-    seen, level, success = observed.ravel(), levels.ravel(), outcomes.ravel()
+    seen, level, success, record = observed.ravel(), levels.ravel(), outcomes.ravel(), shown.ravel()
     # The expectancy 1 / (1 + exp((level - e) / bs)) factors as 1 / (1 + exp(level / bs) exp(-e / bs)):
     # one exp per observed agent and one per observer instead of one per observed pair (the kernel is
     # exp-bound; |level / bs| <= LEVEL_MAX / 0.05 = 200 cannot overflow).
@@ -118,6 +121,7 @@ def _neighbour_evidence_kernel(efficacy, flat, observed, levels, outcomes, stage
         sa, wd, fl, bs = stage_ahead[r], width[r], floor[r], belief_scale[r]
         for i in range(n):
             e = efficacy[r, i]
+            own = shown[r, i]
             behind = np.exp(-e / bs)
             total = 0.0
             count = 0
@@ -125,7 +129,7 @@ def _neighbour_evidence_kernel(efficacy, flat, observed, levels, outcomes, stage
                 j = flat[r, i, m]
                 if j < 0 or not seen[j]:
                     continue
-                z = (level[j] - e - sa) / wd
+                z = (record[j] - own - sa) / wd
                 p_self = 1.0 / (1.0 + ahead[j] * behind)
                 w = fl + (1.0 - fl) * np.exp(-0.5 * z * z)
                 total += w * ((1.0 if success[j] else 0.0) - p_self)
@@ -137,6 +141,7 @@ def _neighbour_evidence_kernel(efficacy, flat, observed, levels, outcomes, stage
 
 def neighbour_evidence_numpy(
     efficacy: NDArray[np.float64],
+    shown: NDArray[np.float64],
     neighbours: NDArray[np.intp],
     neighbour_mask: NDArray[np.bool_],
     observed: NDArray[np.bool_],
@@ -150,9 +155,16 @@ def neighbour_evidence_numpy(
     """Plain NumPy version of :func:`neighbour_evidence` (the reference the kernel is tested against)."""
     runs = np.arange(efficacy.shape[0])[:, None, None]
     seen = neighbour_mask & observed[runs, neighbours]
-    e = efficacy[:, :, None]
     ev = evidence(
-        e, levels[runs, neighbours], outcomes[runs, neighbours], _k(stage_ahead), _k(width), _k(floor), _k(belief_scale)
+        efficacy[:, :, None],
+        shown[:, :, None],
+        levels[runs, neighbours],
+        shown[runs, neighbours],
+        outcomes[runs, neighbours],
+        _k(stage_ahead),
+        _k(width),
+        _k(floor),
+        _k(belief_scale),
     )
     total = np.where(seen, ev, 0.0).sum(axis=2)
     count = seen.sum(axis=2)
