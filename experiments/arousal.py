@@ -42,7 +42,7 @@ from sim.params import PARAM_BY_NAME
 NAME = "arousal"
 
 # ---------------------------------------------------------------------------------------------- design
-SIZES = {"quick": dict(agents=60, steps=40, reps=6), "full": dict(agents=100, steps=60, reps=16)}
+SIZES = {"quick": dict(agents=60, steps=40, reps=6), "full": dict(agents=100, steps=60, reps=12)}
 """Learners per run, steps, replications."""
 DIFFICULTIES = {"easy (-1)": -1.0, "at skill (0)": 0.0, "hard (+1)": 1.0, "very hard (+2)": 2.0}
 """Constant task levels, in levels relative to the population's mean initial skill."""

@@ -38,7 +38,7 @@ from sim.params import PARAM_BY_NAME
 NAME = "schedules"
 
 # ---------------------------------------------------------------------------------------------- design
-SIZES = {"quick": dict(agents=60, steps=80, reps=8), "full": dict(agents=100, steps=150, reps=20)}
+SIZES = {"quick": dict(agents=60, steps=80, reps=8), "full": dict(agents=100, steps=150, reps=12)}
 """Learners per run, steps, replications (quick mode for tests, full for the committed results)."""
 TARGETS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 """Target success rates of the adaptive staircases."""

@@ -38,7 +38,7 @@ from sim.params import PARAM_BY_NAME, PARAMS
 NAME = "sensitivity"
 
 # ---------------------------------------------------------------------------------------------- design
-SIZES = {"quick": dict(agents=40, steps=40, reps=1, n=3), "full": dict(agents=100, steps=100, reps=3, n=12)}
+SIZES = {"quick": dict(agents=40, steps=40, reps=1, n=3), "full": dict(agents=100, steps=100, reps=2, n=10)}
 """Learners, steps, replications per point and Morris trajectories."""
 NUM_LEVELS = 4
 """Levels of the Morris grid (SALib's default)."""
