@@ -32,7 +32,7 @@ from sim.analysis import PP, SD, Claim, Finding, PlainSummary, effect, fmt, mean
 from sim.analysis import ablations as abl
 from sim.analysis.effects import Effect
 from sim.analysis.figures import Figure
-from sim.analysis.findings import verdict_counts
+from sim.analysis.findings import SHOWN, verdict_counts
 from sim.analysis.peaks import peak_with_ci
 from sim.analysis.script import parse_args, provenance, results_dir, run
 from sim.analysis.summary import write_summary, write_table
@@ -254,6 +254,26 @@ def findings(df: pd.DataFrame) -> list[Finding]:
     return out
 
 
+def meaning_text(v: dict[str, str]) -> str:
+    """What the verdicts would mean for a teacher or coach, in plain words (``v``: claim id -> verdict)."""
+    shown = {k for k, x in v.items() if x == SHOWN}
+    out = ["If the model is right:"]
+    if REACTIVITY_EFFICACY.id in shown:
+        out.append("learners whose arousal surges under threat lose confidence on hard tasks, so helping them stay "
+                   "calm there protects their belief in themselves;")  # fmt: skip
+    learn = [c for c in (BASELINE_SKILL, REAPPRAISAL_SKILL) if c.id in shown]
+    if learn:
+        out.append(
+            "arousal settings also change how much they learn on hard tasks ("
+            + ", ".join(c.statement.lower() for c in learn)
+            + ")."
+        )
+    else:
+        out.append("but within the ranges tried, resting arousal and reappraisal do not clearly change how much "
+                   "they learn (verdicts: " + ", ".join(v[c.id] for c in (BASELINE_SKILL, REAPPRAISAL_SKILL)) + ").")  # fmt: skip
+    return " ".join(out)
+
+
 # ---------------------------------------------------------------------------------------------- figures
 def _label(ablation: str) -> str:
     return "every mechanism on" if ablation == MODEL else abl.get(ablation).label
@@ -394,9 +414,9 @@ def main(argv: list[str] | None = None) -> Path:
         "they succeed and how fast they learn, and does that depend on how hard the task is?",
         answer=(
             "The model assumes that arousal helps on easy tasks and hurts on hard ones (the Yerkes-Dodson inverted "
-            f"U; illustrated here, verdict: {v[YD.id]}). What it adds over time: a high resting arousal slowing "
-            f"skill growth on hard tasks ({v[BASELINE_SKILL.id]}), reappraisal speeding it "
-            f"({v[REAPPRAISAL_SKILL.id]}), and strong reactivity to threat lowering efficacy "
+            f"U; illustrated here, verdict: {v[YD.id]}). The claims about what follows over time, with their "
+            f"verdicts: a high resting arousal slows skill growth on hard tasks ({v[BASELINE_SKILL.id]}); "
+            f"reappraisal speeds it ({v[REAPPRAISAL_SKILL.id]}); strong reactivity to threat lowers efficacy "
             f"({v[REACTIVITY_EFFICACY.id]})."
         ),
         how_sure=(
@@ -405,9 +425,7 @@ def main(argv: list[str] | None = None) -> Path:
             + ", ".join(f"{n} {k}" for k, n in counts.items() if n)
             + ". The inverted U itself is put in, not found."
         ),
-        meaning="If the model is right, calming a learner matters most on tasks just beyond their skill, and "
-        "teaching them to read arousal as readiness protects their learning there; on easy tasks a little "
-        "excitement does no harm.",
+        meaning=meaning_text(v),
         rests_on="The performance rule's inverted U (an assumption), the appraisal and arousal rules, the "
         "physiological reading of arousal, and the effort, choice and practice rules; the emergent claims are "
         "re-run with arousal not read as evidence.",

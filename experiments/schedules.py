@@ -28,7 +28,7 @@ from sim.analysis import PP, SD, Claim, Finding, PlainSummary, Question, effect,
 from sim.analysis import ablations as abl
 from sim.analysis.effects import Effect
 from sim.analysis.figures import Figure
-from sim.analysis.findings import verdict_counts
+from sim.analysis.findings import SHOWN, verdict_counts
 from sim.analysis.peaks import peak_with_ci
 from sim.analysis.script import parse_args, provenance, results_dir, run
 from sim.analysis.summary import write_summary, write_table
@@ -248,6 +248,31 @@ def findings(df: pd.DataFrame, drops: pd.DataFrame) -> list[Finding | Question]:
         Finding(DISENGAGEMENT, dis(MODEL), ablated(DISENGAGEMENT, dis)),
         Finding(ROBUSTNESS, rob(MODEL), ablated(ROBUSTNESS, rob)),
     ]
+
+
+def meaning_text(items: list) -> str:
+    """What the decided findings would mean for a teacher or coach, sentence by sentence from the verdicts."""
+    learn, dis, rob = items
+    easy, hard = (p.verdict == SHOWN for p in learn.parts)
+    out = ["If the model is right:"]
+    if easy and hard:
+        out.append(
+            "set tasks a learner succeeds at most, but not nearly all, of the time, and raise them as they improve;"
+        )
+    elif easy:
+        out.append("tasks a learner nearly always masters waste practice time, while moderately and clearly "
+                   "challenging staircases teach about equally well;")  # fmt: skip
+    else:
+        out.append("the level of challenge of a staircase makes no clear difference to how much is learned here;")
+    if dis.verdict == SHOWN:
+        out.append("tasks that stay out of reach make many learners give up;")
+    if rob.verdict == SHOWN:
+        out.append(
+            "and confidence earned on real challenges survives a bad failure better than confidence from easy wins."
+        )
+    else:
+        out.append(f"whether challenge-built confidence survives a bad failure better is {rob.verdict} here.")
+    return " ".join(out)
 
 
 # ---------------------------------------------------------------------------------------------- figures
@@ -471,8 +496,9 @@ def main(argv: list[str] | None = None) -> Path:
         question="Does the order and level of task difficulty change how much learners improve, how much they "
         "believe in themselves, whether they give up, and how well their confidence survives a bad failure?",
         answer=(
-            "In the model, staircases that keep learners succeeding on a moderate share of attempts grow skill "
-            f"more than very easy or very hard ones (verdict: {learn.verdict}); constant hard tasks make many "
+            "In the model, a staircase that keeps learners succeeding on about 60% of attempts grows skill more "
+            f"than a very easy one (verdict: {learn.parts[0].verdict}) and more than a hard one (verdict: "
+            f"{learn.parts[1].verdict}); constant hard tasks make many "
             f"learners give up (verdict: {items[1].verdict}); and confidence built on challenging successes drops "
             f"less after a severe failure (verdict: {items[2].verdict}). " + growth.split(". These")[0] + "."
         ),
@@ -482,9 +508,7 @@ def main(argv: list[str] | None = None) -> Path:
             + ", ".join(f"{n} {v}" for v, n in counts.items() if n)
             + ". The claims compare pre-declared schedules; the location of the fastest growth is measured."
         ),
-        meaning="If the model is right, a teacher or coach should set tasks a learner succeeds at most, but not "
-        "nearly all, of the time, and raise them as the learner improves; never-ending hard tasks cost more "
-        "than they teach, and confidence earned on real challenges is the most durable.",
+        meaning=meaning_text(items),
         rests_on="The skill rule (how much an attempt teaches), the effort and choice rules (giving up on, or "
         "avoiding, tasks judged beyond reach) and the growth of belief strength with evidence; each emergent "
         "claim is re-run with its mechanism switched off.",

@@ -28,7 +28,7 @@ from sim.analysis import PP, SD, Claim, Finding, PlainSummary, effect, fmt, save
 from sim.analysis import ablations as abl
 from sim.analysis.effects import Effect, pooled_sd
 from sim.analysis.figures import Figure
-from sim.analysis.findings import verdict_counts
+from sim.analysis.findings import SHOWN, verdict_counts
 from sim.analysis.multimodality import dip_test
 from sim.analysis.script import parse_args, provenance, results_dir, run
 from sim.analysis.summary import write_summary, write_table
@@ -261,6 +261,29 @@ def findings(runs: pd.DataFrame, X: np.ndarray, b: dict) -> list[Finding]:
     ]
 
 
+def meaning_text(v: dict[str, str]) -> str:
+    """What the verdicts would mean for a teacher or coach, in plain words (``v``: claim id -> verdict)."""
+    out = ["If the model is right:"]
+    if v[CHOICE_SPLIT.id] == SHOWN:
+        out.append("whether learners give up depends more on how they pick tasks relative to what they believe they "
+                   "can do than on encouragement or watching others;")  # fmt: skip
+    else:
+        out.append(f"that task choice matters more than social input for who gives up is {v[CHOICE_SPLIT.id]} here;")
+    m = v[MASTERY_LEVEL.id]
+    if m == SHOWN:
+        out.append(
+            "and their own successes and failures shape their confidence more than what others show or tell them."
+        )
+    else:
+        how = {
+            "negligible": "about equally per parameter",
+            "opposite": "with social input ahead per parameter",
+            "inconclusive": "in an order this screen cannot tell",
+        }[m]
+        out.append(f"for how confident they end up, own experience and social input matter {how} (verdict: {m}).")
+    return " ".join(out)
+
+
 # ---------------------------------------------------------------------------------------------- figures
 def figure_mu_star(idx: pd.DataFrame, out: Path, top: int = 10) -> Figure:
     import matplotlib.pyplot as plt
@@ -389,10 +412,10 @@ def main(argv: list[str] | None = None) -> Path:
         question="Which of the model's assumptions (its parameters, grouped by mechanism) matter most for how "
         "confident learners end up, how much they learn and how many give up?",
         answer=(
-            "Compared per parameter (so a mechanism with many parameters is not favoured), avoidance moving the share "
-            f"who give up more than the social sources do is {v[CHOICE_SPLIT.id]}, and mastery experience moving final "
-            f"efficacy more than the social sources do is {v[MASTERY_LEVEL.id]}. The ranking of single parameters is "
-            "in the table and the first figure."
+            "Compared per parameter (so a mechanism with many parameters is not favoured), with their verdicts: "
+            f"avoidance moves the share of learners who give up more than the social sources do ({v[CHOICE_SPLIT.id]}); "
+            f"mastery experience moves final efficacy more than the social sources do ({v[MASTERY_LEVEL.id]}). "
+            "Single parameters are ranked in the list below and the first figure."
         ),
         how_sure=(
             f"A Morris screen of {len(b)} parameters ({exp.sampler['n']} trajectories, {n_pts} points, "
@@ -401,14 +424,21 @@ def main(argv: list[str] | None = None) -> Path:
             + ", ".join(f"{n} {k}" for k, n in counts.items() if n)
             + ". A screen ranks influence within the ranges tried; it does not estimate effects in the world."
         ),
-        meaning="If the model is right, what decides whether a learner gives up is mostly how they choose tasks "
-        "relative to their beliefs and what their own attempts teach them, more than encouragement or watching "
-        "others; practice design matters more than pep talks.",
+        meaning=meaning_text(v),
         rests_on="Every mechanism of the model at once; the ranges are one rule (default +/- 50%), so ranks depend "
         "on that choice. The claims are re-run with the named mechanism switched off.",
     )
+    tot = idx.groupby("mechanism")["mu_star"].sum()
+    inert = sorted(tot[tot <= 1e-12].index)
+    inert_note = (
+        " Groups with no influence at all in this scenario ("
+        + ", ".join(f"`{g}`" for g in inert)
+        + ") belong to mechanisms that are switched off by default or act only through events absent here."
+        if inert
+        else ""
+    )
     sections = [
-        ("Most influential parameters per outcome", "\n".join(lines)),
+        ("Most influential parameters per outcome", "\n".join(lines) + "\n\n" + inert_note.strip()),
         ("Ablations", abl_note),
         (
             "How to read this",
