@@ -159,9 +159,9 @@ def findings_rows(root: Path, name: str) -> list[dict]:
     rows = []
     for q, g in df[df["condition"] == "model"].groupby("question", sort=False):
         first = g.iloc[0]
-        unit = "SD" if first["scale"] == "sd" else "pp"
         effects = "; ".join(
-            f"{r.claim}: {fmt(float(r.effect))} {unit} [{fmt(float(r.lo))}, {fmt(float(r.hi))}]" for r in g.itertuples()
+            f"{r.claim}: {fmt(float(r.effect))} {'SD' if r.scale == 'sd' else 'pp'} [{fmt(float(r.lo))}, {fmt(float(r.hi))}]"
+            for r in g.itertuples()
         )
         kinds = ", ".join(dict.fromkeys(g["kind"]))
         rows.append(

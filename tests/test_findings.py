@@ -129,6 +129,9 @@ def test_ablation_outcomes() -> None:
     # an ablated interval that only touches the smallest effect of interest is no vanishing
     assert ablation_outcome(c, eff(0.22, 0.28), eff(0.19, 0.25)) == "persists"
     assert ablation_outcome(c, full, eff(-0.6, -0.3)) == "vanishes"  # reversed: the effect is gone
+    # nothing to remove when the full model shows no predicted effect
+    assert ablation_outcome(c, eff(-0.6, -0.3), eff(-0.6, -0.3)) == "has no predicted effect to remove"
+    assert ablation_outcome(c, eff(-0.1, 0.1), eff(0.3, 0.5)) == "has no predicted effect to remove"
     f = Finding(c, full, ablated={"no_strength": eff(-0.05, 0.05)})
     table = findings_frame([f])
     assert list(table["condition"]) == ["model", "no_strength"]

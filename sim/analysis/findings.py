@@ -115,6 +115,7 @@ def combine(verdicts: Sequence[str]) -> str:
 
 
 ABLATION_VANISHES, ABLATION_SHRINKS, ABLATION_PERSISTS = "vanishes", "shrinks", "persists"
+ABLATION_NOTHING = "has no predicted effect to remove"
 
 
 def ablation_outcome(claim: Claim, full: Effect, ablated: Effect) -> str:
@@ -123,10 +124,14 @@ def ablation_outcome(claim: Claim, full: Effect, ablated: Effect) -> str:
     ``vanishes``: the full effect is not negligible and the ablated one is negligible or opposite;
     ``shrinks``: the ablated estimate is at most half the full one in the predicted direction;
     ``persists``: neither, so the mechanism switched off is not what the effect rests on. An ablated
-    interval that merely widens or touches the smallest effect of interest is not a vanishing.
+    interval that merely widens or touches the smallest effect of interest is not a vanishing. When the
+    full model shows no effect in the predicted direction (negligible or opposite) there is nothing for
+    an ablation to remove: :data:`ABLATION_NOTHING`.
     """
     full_v, abl_v = decide(claim, full), decide(claim, ablated)
-    if full_v != NEGLIGIBLE and abl_v in (NEGLIGIBLE, OPPOSITE):
+    if full_v in (NEGLIGIBLE, OPPOSITE):
+        return ABLATION_NOTHING
+    if abl_v in (NEGLIGIBLE, OPPOSITE):
         return ABLATION_VANISHES
     f, a = full.estimate * claim.direction, ablated.estimate * claim.direction
     if np.isfinite(f) and np.isfinite(a) and f > 0 and a <= 0.5 * f:
@@ -275,7 +280,8 @@ def findings_markdown(items: Sequence[Finding | Question]) -> str:
             out.append(line)
             for name, o in f.ablation_outcomes().items():
                 label = ABLATIONS[name].label if name in ABLATIONS else name
-                out.append(f"  - With {label}: {f.ablated[name].text()} → the effect **{o}**.")
+                verb = o if o == ABLATION_NOTHING else f"the effect **{o}**"
+                out.append(f"  - With {label}: {f.ablated[name].text()} → {verb}.")
         out.append("")
     return "\n".join(out).strip() + "\n"
 
