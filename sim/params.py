@@ -42,6 +42,10 @@ class Param:
         Mechanism the parameter belongs to (used to group docs and controls).
     integer : bool
         True when only whole numbers are allowed.
+    label : str
+        Plain-language name for people who do not code (dashboard controls); ``name`` stays the key.
+    advanced : bool
+        A mechanism constant most users leave alone (the dashboard folds it away).
     """
 
     name: str
@@ -53,6 +57,8 @@ class Param:
     source: str
     group: str
     integer: bool = False
+    label: str = ""
+    advanced: bool = False
 
     def check(self, value: Any, where: str) -> float:
         """Return ``value`` as a number, or raise :class:`ConfigError` naming the field."""
@@ -72,7 +78,7 @@ class Param:
 
 @dataclass(frozen=True)
 class Choice:
-    """A declared categorical field (a value from a fixed list)."""
+    """A declared categorical field (a value from a fixed list); ``label`` and ``advanced`` as in :class:`Param`."""
 
     name: str
     default: str
@@ -80,6 +86,8 @@ class Choice:
     meaning: str
     source: str
     group: str
+    label: str = ""
+    advanced: bool = False
 
     def check(self, value: Any, where: str) -> str:
         from sim.errors import ConfigError
@@ -97,8 +105,30 @@ def _fmt(x: float) -> str:
 # Run size
 # --------------------------------------------------------------------------------------------
 RUN = (
-    Param("agents", 100, 1, 10_000_000, "agents", "Number of learners in a run.", "-", "run", True),
-    Param("steps", 100, 0, 1_000_000, "steps", "Number of time steps (task episodes).", "-", "run", True),
+    Param(
+        "agents",
+        100,
+        1,
+        10_000_000,
+        "agents",
+        "Number of learners in a run.",
+        "-",
+        "run",
+        True,
+        label="Number of learners",
+    ),
+    Param(
+        "steps",
+        100,
+        0,
+        1_000_000,
+        "steps",
+        "Number of time steps (task episodes).",
+        "-",
+        "run",
+        True,
+        label="Length of the run (steps)",
+    ),
     Param(
         "seed",
         0,
@@ -109,6 +139,7 @@ RUN = (
         "NumPy SeedSequence",
         "run",
         True,
+        label="Random seed",
     ),
 )
 
@@ -121,8 +152,28 @@ _S_YD = "Yerkes & Dodson (1908); Teigen (1994); Sorensen et al. (2022)"
 
 PARAMS: tuple[Param, ...] = (
     # population: initial states and heterogeneity
-    Param("skill_mean", 3.0, 0.0, LEVEL_MAX, "levels", "Mean initial skill.", "scale choice", "population"),
-    Param("skill_sd", 1.0, 0.0, 5.0, "levels", "SD of initial skill across agents.", "scale choice", "population"),
+    Param(
+        "skill_mean",
+        3.0,
+        0.0,
+        LEVEL_MAX,
+        "levels",
+        "Mean initial skill.",
+        "scale choice",
+        "population",
+        label="Average starting skill",
+    ),
+    Param(
+        "skill_sd",
+        1.0,
+        0.0,
+        5.0,
+        "levels",
+        "SD of initial skill across agents.",
+        "scale choice",
+        "population",
+        label="Spread of starting skill",
+    ),
     Param(
         "efficacy_mean",
         3.0,
@@ -132,8 +183,19 @@ PARAMS: tuple[Param, ...] = (
         "Mean initial efficacy (belief about the hardest task one can do).",
         _S_BANDURA,
         "population",
+        label="Average starting self-belief",
     ),
-    Param("efficacy_sd", 1.0, 0.0, 5.0, "levels", "SD of initial efficacy across agents.", _S_BANDURA, "population"),
+    Param(
+        "efficacy_sd",
+        1.0,
+        0.0,
+        5.0,
+        "levels",
+        "SD of initial efficacy across agents.",
+        _S_BANDURA,
+        "population",
+        label="Spread of starting self-belief",
+    ),
     Param(
         "efficacy_skill_corr",
         0.4,
@@ -143,6 +205,7 @@ PARAMS: tuple[Param, ...] = (
         "Correlation of initial efficacy with initial skill.",
         "Stajkovic & Luthans (1998): SE-performance r = .38",
         "population",
+        label="How well starting belief matches skill",
     ),
     Param(
         "strength_init",
@@ -153,9 +216,32 @@ PARAMS: tuple[Param, ...] = (
         "Initial efficacy strength (how settled the belief is).",
         _S_BANDURA,
         "population",
+        label="How settled beliefs are at the start",
+        advanced=True,
     ),
-    Param("arousal_baseline", 0.3, 0.0, 1.0, "0-1", "Mean resting arousal.", _S_YD, "population"),
-    Param("arousal_baseline_sd", 0.1, 0.0, 0.5, "0-1", "SD of resting arousal across agents.", _S_YD, "population"),
+    Param(
+        "arousal_baseline",
+        0.3,
+        0.0,
+        1.0,
+        "0-1",
+        "Mean resting arousal.",
+        _S_YD,
+        "population",
+        label="Average resting tension",
+    ),
+    Param(
+        "arousal_baseline_sd",
+        0.1,
+        0.0,
+        0.5,
+        "0-1",
+        "SD of resting arousal across agents.",
+        _S_YD,
+        "population",
+        label="Spread of resting tension",
+        advanced=True,
+    ),
     Param(
         "sensitivity_sd",
         0.2,
@@ -165,6 +251,8 @@ PARAMS: tuple[Param, ...] = (
         "Log-normal SD of each agent's sensitivities (mastery, learning, arousal reactivity).",
         "heterogeneity assumption",
         "population",
+        label="How much learners differ in sensitivity",
+        advanced=True,
     ),
     Param(
         "reappraisal_init",
@@ -175,6 +263,8 @@ PARAMS: tuple[Param, ...] = (
         "Initial tendency to read arousal as readiness rather than anxiety.",
         "Jamieson et al. (2010)",
         "population",
+        label="Starting habit of reading tension as readiness",
+        advanced=True,
     ),
     Param(
         "credibility_init",
@@ -185,6 +275,8 @@ PARAMS: tuple[Param, ...] = (
         "Initial credibility an agent grants to persuaders.",
         _S_BANDURA,
         "population",
+        label="Starting trust in encouragement",
+        advanced=True,
     ),
     # social network
     Param(
@@ -197,6 +289,7 @@ PARAMS: tuple[Param, ...] = (
         "Watts & Strogatz (1998)",
         "network",
         True,
+        label="Classmates each learner watches",
     ),
     Param(
         "network_rewire",
@@ -207,6 +300,8 @@ PARAMS: tuple[Param, ...] = (
         "Chance that an observed neighbour is replaced by a random agent.",
         "Watts & Strogatz (1998)",
         "network",
+        label="Share of watched classmates picked at random",
+        advanced=True,
     ),
     # approach / avoid
     Param(
@@ -218,8 +313,20 @@ PARAMS: tuple[Param, ...] = (
         "Difficulty above efficacy at which an agent attempts with probability 1/2.",
         _S_BANDURA + ": avoidance of tasks judged beyond one's capability",
         "choice",
+        label="How far beyond their belief learners still try",
     ),
-    Param("avoid_scale", 0.5, 0.01, 5.0, "levels", "Spread of the approach/avoid logistic.", _S_BANDURA, "choice"),
+    Param(
+        "avoid_scale",
+        0.5,
+        0.01,
+        5.0,
+        "levels",
+        "Spread of the approach/avoid logistic.",
+        _S_BANDURA,
+        "choice",
+        label="Sharpness of the try-or-avoid choice",
+        advanced=True,
+    ),
     Param(
         "disengage_after",
         5,
@@ -230,6 +337,7 @@ PARAMS: tuple[Param, ...] = (
         _S_BANDURA + ": persistent avoidance",
         "choice",
         True,
+        label="Avoided tasks in a row before giving up",
     ),
     Param(
         "reengage_prob",
@@ -240,6 +348,7 @@ PARAMS: tuple[Param, ...] = (
         "Chance per step that a disengaged agent re-engages.",
         "assumption",
         "choice",
+        label="Chance a learner who gave up comes back",
     ),
     # appraisal and arousal
     Param(
@@ -251,6 +360,8 @@ PARAMS: tuple[Param, ...] = (
         "Difficulty above efficacy at which a task is appraised as threat with probability-weight 1/2.",
         "Lazarus & Folkman (1984); Bandura (1997)",
         "arousal",
+        label="How far beyond their belief a task feels threatening",
+        advanced=True,
     ),
     Param(
         "appraisal_scale",
@@ -261,6 +372,8 @@ PARAMS: tuple[Param, ...] = (
         "Spread of the threat appraisal logistic.",
         "Lazarus & Folkman (1984)",
         "arousal",
+        label="Sharpness of the threat judgement",
+        advanced=True,
     ),
     Param(
         "arousal_reactivity",
@@ -271,6 +384,8 @@ PARAMS: tuple[Param, ...] = (
         "Rise of arousal toward 1 under full threat.",
         _S_YD,
         "arousal",
+        label="How strongly threat raises tension",
+        advanced=True,
     ),
     Param(
         "challenge_arousal",
@@ -281,6 +396,8 @@ PARAMS: tuple[Param, ...] = (
         "Arousal response to a challenge, relative to a threat (eustress).",
         "seed 001: eustress vs distress",
         "arousal",
+        label="Tension from a challenge (relative to a threat)",
+        advanced=True,
     ),
     Param(
         "arousal_decay",
@@ -291,6 +408,8 @@ PARAMS: tuple[Param, ...] = (
         "Pull of arousal back to the agent's baseline each step.",
         "assumption",
         "arousal",
+        label="How fast tension calms down",
+        advanced=True,
     ),
     # effort
     Param(
@@ -302,6 +421,8 @@ PARAMS: tuple[Param, ...] = (
         "Spread of the subjective success expectancy p = logistic((efficacy - difficulty) / belief_scale).",
         _S_IMWM,
         "effort",
+        label="Sharpness of expected success",
+        advanced=True,
     ),
     Param(
         "giveup_expectancy",
@@ -312,6 +433,8 @@ PARAMS: tuple[Param, ...] = (
         "Expected success below which effort collapses.",
         "Brehm & Self (1989) motivational intensity",
         "effort",
+        label="Expected success below which effort collapses",
+        advanced=True,
     ),
     Param(
         "effort_min",
@@ -322,6 +445,8 @@ PARAMS: tuple[Param, ...] = (
         "Effort on trivial tasks and after giving up.",
         "Brehm & Self (1989)",
         "effort",
+        label="Effort on easy tasks and after giving up",
+        advanced=True,
     ),
     Param(
         "effort_span",
@@ -332,6 +457,8 @@ PARAMS: tuple[Param, ...] = (
         "Effort rises from effort_min to 1 as difficulty rises from efficacy - effort_span to efficacy.",
         "Brehm & Self (1989)",
         "effort",
+        label="Range of difficulty over which effort rises",
+        advanced=True,
     ),
     # performance
     Param(
@@ -343,6 +470,8 @@ PARAMS: tuple[Param, ...] = (
         "Capability added by full effort (relative to half effort).",
         _S_IMWM,
         "performance",
+        label="Extra capability from full effort",
+        advanced=True,
     ),
     Param(
         "perf_scale",
@@ -353,6 +482,8 @@ PARAMS: tuple[Param, ...] = (
         "Spread of the success logistic (performance noise).",
         "assumption",
         "performance",
+        label="Luck in performance",
+        advanced=True,
     ),
     Param(
         "yd_opt_easy",
@@ -363,6 +494,8 @@ PARAMS: tuple[Param, ...] = (
         "Optimal arousal for a task far below skill.",
         _S_YD + "; ANCHORS: A* ~ .7 simple",
         "performance",
+        label="Best tension level for an easy task",
+        advanced=True,
     ),
     Param(
         "yd_opt_hard",
@@ -373,9 +506,20 @@ PARAMS: tuple[Param, ...] = (
         "Optimal arousal for a task far above skill.",
         _S_YD + "; ANCHORS: A* ~ .3 complex",
         "performance",
+        label="Best tension level for a hard task",
+        advanced=True,
     ),
     Param(
-        "yd_width", 0.35, 0.05, 2.0, "0-1", "Width of the inverted-U arousal efficiency curve.", _S_YD, "performance"
+        "yd_width",
+        0.35,
+        0.05,
+        2.0,
+        "0-1",
+        "Width of the inverted-U arousal efficiency curve.",
+        _S_YD,
+        "performance",
+        label="Tolerance of tension before performance suffers",
+        advanced=True,
     ),
     Param(
         "yd_cost",
@@ -386,6 +530,8 @@ PARAMS: tuple[Param, ...] = (
         "Capability lost at the worst arousal (efficiency 0).",
         _S_YD,
         "performance",
+        label="Capability lost at the worst tension",
+        advanced=True,
     ),
     Param(
         "yd_hardness_scale",
@@ -396,6 +542,8 @@ PARAMS: tuple[Param, ...] = (
         "Spread of task hardness h = logistic((difficulty - skill) / scale).",
         _S_YD,
         "performance",
+        label="Sharpness of how hard a task feels",
+        advanced=True,
     ),
     # skill
     Param(
@@ -407,6 +555,7 @@ PARAMS: tuple[Param, ...] = (
         "Skill growth rate from effortful practice (exponential approach to the scale top).",
         "Heathcote, Brown & Mewhort (2000)",
         "skill",
+        label="Speed of learning from practice",
     ),
     Param(
         "stretch_opt",
@@ -417,6 +566,8 @@ PARAMS: tuple[Param, ...] = (
         "Difficulty above skill where practice pays most (desirable difficulty).",
         "Bjork (1994); seed 001: a step, not a leap",
         "skill",
+        label="Most useful task difficulty above skill",
+        advanced=True,
     ),
     Param(
         "stretch_width",
@@ -427,6 +578,8 @@ PARAMS: tuple[Param, ...] = (
         "Width of the desirable-difficulty window.",
         "Bjork (1994)",
         "skill",
+        label="Range of useful difficulty",
+        advanced=True,
     ),
     Param(
         "failure_learning",
@@ -437,6 +590,8 @@ PARAMS: tuple[Param, ...] = (
         "Practice value of a failed attempt relative to a success.",
         "Yin et al. (2019)",
         "skill",
+        label="What a failure teaches (relative to a success)",
+        advanced=True,
     ),
     Param(
         "skill_decay",
@@ -447,6 +602,8 @@ PARAMS: tuple[Param, ...] = (
         "Proportional skill loss in a step without practice.",
         "assumption",
         "skill",
+        label="Skill lost without practice",
+        advanced=True,
     ),
     # efficacy: mastery
     Param(
@@ -458,6 +615,7 @@ PARAMS: tuple[Param, ...] = (
         "Efficacy change for a fully diagnostic, unexpected success.",
         _S_BANDURA + "; Moebius et al. (2022): good news weighs more",
         "mastery",
+        label="Belief gained from an unexpected success",
     ),
     Param(
         "mastery_gain_failure",
@@ -468,6 +626,7 @@ PARAMS: tuple[Param, ...] = (
         "Efficacy change for a fully diagnostic, unexpected failure.",
         _S_BANDURA + "; Eil & Rao (2011)",
         "mastery",
+        label="Belief lost from an unexpected failure",
     ),
     Param(
         "effort_attribution",
@@ -478,6 +637,8 @@ PARAMS: tuple[Param, ...] = (
         "How much low effort discounts an outcome's diagnosticity.",
         _S_BANDURA + ": failure after full effort hurts more",
         "mastery",
+        label="How much low effort excuses an outcome",
+        advanced=True,
     ),
     Param(
         "strength_gain",
@@ -488,6 +649,8 @@ PARAMS: tuple[Param, ...] = (
         "Strength added per unit of diagnostic evidence.",
         _S_BANDURA + ": early experiences move belief most",
         "mastery",
+        label="How fast evidence settles a belief",
+        advanced=True,
     ),
     Param(
         "strength_forgetting",
@@ -498,6 +661,8 @@ PARAMS: tuple[Param, ...] = (
         "Share of efficacy strength lost each step: old evidence fades, so belief stays revisable.",
         "assumption (leaky evidence integration); Shea & Howell (2000): spirals self-correct",
         "mastery",
+        label="How fast old evidence fades",
+        advanced=True,
     ),
     Param(
         "handed_discount",
@@ -508,6 +673,7 @@ PARAMS: tuple[Param, ...] = (
         "Diagnostic weight of a handed (not earned) success.",
         "seed 000: everyone gets a trophy",
         "mastery",
+        label="Weight of a success that was handed, not earned",
     ),
     # efficacy: vicarious
     Param(
@@ -519,6 +685,7 @@ PARAMS: tuple[Param, ...] = (
         "Efficacy change from a maximally similar observed model.",
         "Bandura (1997); Byars-Winston et al. (2017)",
         "vicarious",
+        label="Belief change from watching a similar classmate",
     ),
     Param(
         "stage_ahead",
@@ -529,6 +696,8 @@ PARAMS: tuple[Param, ...] = (
         "Gap between a model's task level and own efficacy that informs most (one stage ahead).",
         "Schunk & Hanson (1985); seed 002",
         "vicarious",
+        label="Most informative gap to a watched classmate",
+        advanced=True,
     ),
     Param(
         "similarity_width",
@@ -539,6 +708,8 @@ PARAMS: tuple[Param, ...] = (
         "Width of the similarity weighting around stage_ahead.",
         "Schunk, Hanson & Cox (1987)",
         "vicarious",
+        label="How similar a classmate must be to count",
+        advanced=True,
     ),
     Param(
         "similarity_floor",
@@ -549,6 +720,8 @@ PARAMS: tuple[Param, ...] = (
         "Weight of the least similar model: even a distant model shows a task can be done.",
         "Schunk & Hanson (1985): teacher model > no model",
         "vicarious",
+        label="Weight of a very different classmate",
+        advanced=True,
     ),
     # efficacy: social persuasion
     Param(
@@ -560,6 +733,7 @@ PARAMS: tuple[Param, ...] = (
         "Fraction of the gap to a fully credible, specific message closed per message.",
         "Ashford et al. (2010)",
         "persuasion",
+        label="Belief change from one credible message",
     ),
     Param(
         "persuasion_rate",
@@ -570,6 +744,7 @@ PARAMS: tuple[Param, ...] = (
         "Chance per step of everyday (generic) peer encouragement.",
         _S_BANDURA,
         "persuasion",
+        label="Chance of everyday encouragement each step",
     ),
     Param(
         "peer_praise_inflation",
@@ -580,6 +755,8 @@ PARAMS: tuple[Param, ...] = (
         "How far above own efficacy everyday encouragement claims one can go.",
         "assumption",
         "persuasion",
+        label="How much everyday encouragement overstates",
+        advanced=True,
     ),
     Param(
         "generic_specificity",
@@ -590,6 +767,8 @@ PARAMS: tuple[Param, ...] = (
         "Specificity of generic praise (specific, skill-based feedback has 1).",
         "Mueller & Dweck (1998); seed 002",
         "persuasion",
+        label="How specific generic praise is",
+        advanced=True,
     ),
     Param(
         "credibility_erosion",
@@ -600,6 +779,8 @@ PARAMS: tuple[Param, ...] = (
         "Credibility lost when a failure contradicts a persuasion.",
         _S_BANDURA,
         "persuasion",
+        label="Trust lost when encouragement proves wrong",
+        advanced=True,
     ),
     Param(
         "credibility_recovery",
@@ -610,6 +791,8 @@ PARAMS: tuple[Param, ...] = (
         "Credibility regained when a success confirms a persuasion.",
         "assumption",
         "persuasion",
+        label="Trust regained when encouragement proves right",
+        advanced=True,
     ),
     # efficacy: physiological state
     Param(
@@ -621,6 +804,7 @@ PARAMS: tuple[Param, ...] = (
         "Efficacy loss per unit of arousal above threshold read as anxiety.",
         "Bandura (1997); Jamieson et al. (2010)",
         "physiological",
+        label="Belief lost from feeling anxious",
     ),
     Param(
         "anxiety_threshold",
@@ -631,6 +815,8 @@ PARAMS: tuple[Param, ...] = (
         "Arousal above which a state can be read as anxiety.",
         "assumption",
         "physiological",
+        label="Tension above which it can feel like anxiety",
+        advanced=True,
     ),
     # interventions (constants of the intervention hooks)
     Param(
@@ -642,6 +828,8 @@ PARAMS: tuple[Param, ...] = (
         "Success rate the mastery ladder aims at (challenging but achievable).",
         "Bandura & Schunk (1981): proximal subgoals; seed 002",
         "interventions",
+        label="Success rate the mastery ladder aims at",
+        advanced=True,
     ),
     Param(
         "ladder_offset",
@@ -652,9 +840,20 @@ PARAMS: tuple[Param, ...] = (
         "The ladder starts this far below the agent's skill.",
         "Bandura & Schunk (1981)",
         "interventions",
+        label="Where the ladder starts below a learner's skill",
+        advanced=True,
     ),
     Param(
-        "ladder_step", 0.3, 0.001, 5.0, "levels", "Size of a ladder rung.", "Bandura & Schunk (1981)", "interventions"
+        "ladder_step",
+        0.3,
+        0.001,
+        5.0,
+        "levels",
+        "Size of a ladder rung.",
+        "Bandura & Schunk (1981)",
+        "interventions",
+        label="Size of one ladder rung",
+        advanced=True,
     ),
     Param(
         "expert_gap",
@@ -665,6 +864,8 @@ PARAMS: tuple[Param, ...] = (
         "How far above own efficacy an expert model performs.",
         "Schunk & Hanson (1985)",
         "interventions",
+        label="How far above the learner an expert model performs",
+        advanced=True,
     ),
     Param(
         "praise_inflation",
@@ -675,6 +876,8 @@ PARAMS: tuple[Param, ...] = (
         "How far above own efficacy generic praise claims one can go.",
         "Mueller & Dweck (1998)",
         "interventions",
+        label="How much generic praise overstates",
+        advanced=True,
     ),
     Param(
         "persuasion_margin",
@@ -685,6 +888,8 @@ PARAMS: tuple[Param, ...] = (
         "Specific credible feedback claims skill + this margin.",
         "Ashford et al. (2010)",
         "interventions",
+        label="How far above skill specific feedback aims",
+        advanced=True,
     ),
     Param(
         "reappraisal_rate",
@@ -695,6 +900,8 @@ PARAMS: tuple[Param, ...] = (
         "Gain in reappraisal per step of reappraisal training.",
         "Jamieson et al. (2010); Brooks (2014)",
         "interventions",
+        label="Speed of reappraisal training",
+        advanced=True,
     ),
 )
 
@@ -711,8 +918,20 @@ SCHEDULE_FIELDS: tuple[Param | Choice, ...] = (
         "Difficulty schedule of this phase.",
         "seed 002; Bandura & Schunk (1981)",
         "schedule",
+        label="How task difficulty is set",
     ),
-    Param("start", 0, 0, 1_000_000, "step", "First step of this phase.", "-", "schedule", True),
+    Param(
+        "start",
+        0,
+        0,
+        1_000_000,
+        "step",
+        "First step of this phase.",
+        "-",
+        "schedule",
+        True,
+        label="Phase starts at step",
+    ),
     Param(
         "level",
         3.5,
@@ -722,9 +941,18 @@ SCHEDULE_FIELDS: tuple[Param | Choice, ...] = (
         "Difficulty (constant), start (ramp, adaptive) or centre (random).",
         "-",
         "schedule",
+        label="Task difficulty",
     ),
     Param(
-        "spread", 1.5, 0.0, LEVEL_MAX, "levels", "Half-width of uniform noise (random, self_chosen).", "-", "schedule"
+        "spread",
+        1.5,
+        0.0,
+        LEVEL_MAX,
+        "levels",
+        "Half-width of uniform noise (random, self_chosen).",
+        "-",
+        "schedule",
+        label="Random variation of difficulty",
     ),
     Param(
         "ramp_rate",
@@ -735,6 +963,7 @@ SCHEDULE_FIELDS: tuple[Param | Choice, ...] = (
         "Difficulty added each step (ramp).",
         "progressive mastery ladder",
         "schedule",
+        label="Difficulty added each step",
     ),
     Param(
         "target_success",
@@ -745,8 +974,19 @@ SCHEDULE_FIELDS: tuple[Param | Choice, ...] = (
         "Success rate an adaptive staircase converges to.",
         "Kaernbach (1991) weighted up-down",
         "schedule",
+        label="Success rate the staircase aims at",
     ),
-    Param("step_size", 0.3, 0.001, 5.0, "levels", "Staircase step (adaptive).", "Kaernbach (1991)", "schedule"),
+    Param(
+        "step_size",
+        0.3,
+        0.001,
+        5.0,
+        "levels",
+        "Staircase step (adaptive).",
+        "Kaernbach (1991)",
+        "schedule",
+        label="Staircase step",
+    ),
     Param(
         "offset",
         0.5,
@@ -756,6 +996,7 @@ SCHEDULE_FIELDS: tuple[Param | Choice, ...] = (
         "Self-chosen goal relative to own efficacy.",
         "Locke & Latham (2002); Bandura (1997)",
         "schedule",
+        label="Chosen goal above own belief",
     ),
 )
 
@@ -770,6 +1011,7 @@ SHOCK_FIELDS: tuple[Param | Choice, ...] = (
         "seed 001: a major failure early on",
         "shock",
         True,
+        label="Failure happens at step",
     ),
     Param(
         "severity",
@@ -780,9 +1022,20 @@ SHOCK_FIELDS: tuple[Param | Choice, ...] = (
         "Evidence weight of the failure, in ordinary full-effort failures.",
         "seed 001",
         "shock",
+        label="How severe the failure is",
     ),
-    Param("share", 1.0, 0.0, 1.0, "prob", "Share of engaged agents hit.", "-", "shock"),
-    Param("arousal", 0.5, 0.0, 1.0, "0-1", "Arousal spike the failure causes.", _S_YD, "shock"),
+    Param("share", 1.0, 0.0, 1.0, "prob", "Share of engaged agents hit.", "-", "shock", label="Share of learners hit"),
+    Param(
+        "arousal",
+        0.5,
+        0.0,
+        1.0,
+        "0-1",
+        "Arousal spike the failure causes.",
+        _S_YD,
+        "shock",
+        label="Tension spike it causes",
+    ),
 )
 
 INTERVENTION_KINDS = (
@@ -796,9 +1049,39 @@ INTERVENTION_KINDS = (
 )
 
 INTERVENTION_FIELDS: tuple[Param | Choice, ...] = (
-    Choice("kind", "mastery_ladder", INTERVENTION_KINDS, "Intervention hook.", "see docs/ODD.md", "intervention"),
-    Param("start", 0, 0, 1_000_000, "step", "First step of the intervention.", "-", "intervention", True),
-    Param("end", 1_000_000, 0, 1_000_000, "step", "Step at which it stops (exclusive).", "-", "intervention", True),
+    Choice(
+        "kind",
+        "mastery_ladder",
+        INTERVENTION_KINDS,
+        "Intervention hook.",
+        "see docs/ODD.md",
+        "intervention",
+        label="Intervention",
+    ),
+    Param(
+        "start",
+        0,
+        0,
+        1_000_000,
+        "step",
+        "First step of the intervention.",
+        "-",
+        "intervention",
+        True,
+        label="Starts at step",
+    ),
+    Param(
+        "end",
+        1_000_000,
+        0,
+        1_000_000,
+        "step",
+        "Step at which it stops (exclusive).",
+        "-",
+        "intervention",
+        True,
+        label="Stops at step",
+    ),
     Choice(
         "target",
         "all",
@@ -806,10 +1089,29 @@ INTERVENTION_FIELDS: tuple[Param | Choice, ...] = (
         "Everyone, or only agents whose efficacy is below `threshold` at `start`.",
         "-",
         "intervention",
+        label="Who receives it",
     ),
-    Param("threshold", 3.0, 0.0, LEVEL_MAX, "levels", "Efficacy cut-off for target = 'below'.", "-", "intervention"),
     Param(
-        "intensity", 1.0, 0.0, 1.0, "prob", "Chance per step that a targeted agent receives it.", "-", "intervention"
+        "threshold",
+        3.0,
+        0.0,
+        LEVEL_MAX,
+        "levels",
+        "Efficacy cut-off for target = 'below'.",
+        "-",
+        "intervention",
+        label="Only learners with belief below",
+    ),
+    Param(
+        "intensity",
+        1.0,
+        0.0,
+        1.0,
+        "prob",
+        "Chance per step that a targeted agent receives it.",
+        "-",
+        "intervention",
+        label="Chance per step a learner receives it",
     ),
 )
 
