@@ -61,7 +61,7 @@ from dashboards.simulation import (  # noqa: E402
     to_query,
     to_toml,
 )
-from dashboards.vega import Chart  # noqa: E402
+from dashboards.vega import Chart, Opaque, Ticker  # noqa: E402
 from sim.params import PARAMS, RUN, SHOCK_FIELDS  # noqa: E402
 
 TITLE = "efficacy-sim: self-efficacy feedback loops"
@@ -84,6 +84,7 @@ cmp_names = solara.reactive(["mastery_ladder", "trophy"])
 cmp_replications = solara.reactive(10)
 cmp_result = solara.reactive(None)
 cmp_status = solara.reactive("")
+frame_times: list[float] = []  # seconds each played frame took to render on the server (dashboards/bench.py)
 _jobs: dict[int, threading.Event] = {}  # id(session state) -> cancel flag of its running computation
 
 
@@ -412,33 +413,27 @@ def Sidebar():
 # --------------------------------------------------------------------------------------------
 # Explore
 # --------------------------------------------------------------------------------------------
-def use_player() -> None:
-    """Advance the frame while ``playing`` (a daemon thread; stops on Pause, at the end, or on shutdown)."""
-
-    def start():
-        if not playing.value:
-            return None
-
-        def loop(cancel: threading.Event) -> None:
-            while playing.value and not cancel.is_set() and not SHUTDOWN.is_set():
-                r = rec.value
-                if r is None or frame.value >= r.steps:
-                    playing.value = False
-                    return
-                t0 = time.perf_counter()
-                frame.value = frame.value + 1
-                time.sleep(max(0.0, 1.0 / SPEEDS[speed.value] - (time.perf_counter() - t0)))
-
-        cancel = _in_thread(loop, "play")
-        return cancel.set
-
-    solara.use_effect(start, [playing.value])
+def advance() -> int:
+    """One playback frame (the browser's :class:`~dashboards.vega.Ticker` asks for each); stops at the end."""
+    r = rec.value
+    if r is None or not playing.value or SHUTDOWN.is_set():
+        playing.value = False
+        return frame.value
+    if frame.value >= r.steps:
+        playing.value = False
+        return frame.value
+    t0 = time.perf_counter()
+    frame.value = frame.value + 1  # renders the frame
+    frame_times.append(time.perf_counter() - t0)
+    if frame.value >= r.steps:
+        playing.value = False
+    return frame.value
 
 
 @solara.component
 def Player(r: Recording):
-    use_player()
     t = frame.value
+    Ticker.element(running=playing.value, interval_ms=int(1000 / SPEEDS[speed.value]), ack=t, on_tick=advance)
     with solara.Row(classes=["dash-player"]):
         if playing.value:
             solara.Button("Pause", icon_name="mdi-pause", color="warning", on_click=lambda: playing.set(False))
@@ -531,11 +526,11 @@ def ExploreLive():
         return
     t = min(frame.value, r.steps)
     agent = min(picked.value, r.agents - 1)
-    specs = charts.specs(r)
-    static = solara.use_memo(lambda: charts.static_rows(r, agent), [id(r), agent])
-    rows = charts.frame_rows(r, t, agent)
+    specs = solara.use_memo(lambda: {k: Opaque(v) for k, v in charts.specs(r).items()}, [r.steps, r.agents])
+    static = solara.use_memo(lambda: {k: Opaque(v) for k, v in charts.static_rows(r, agent).items()}, [id(r), agent])
+    rows = {k: Opaque(v) for k, v in charts.frame_rows(r, t, agent).items()}
     stamp = f"{id(r) % 100000}-{t}-{agent}"
-    signals = {"now": t}
+    signals = Opaque({"now": t})
 
     def card(name: str, on_click=None):
         with solara.Div(classes=["dash-chart-card", f"chart-{name}"], style={"flex": "1 1 420px"}):
@@ -668,8 +663,10 @@ def cancel_comparison() -> None:
 @solara.component
 def CompareResults(res: comparing.CompareResult):
     r = res.recording
-    specs = charts.specs(r)
-    static = solara.use_memo(lambda: charts.static_rows(r, 0), [id(r)])
+    specs = solara.use_memo(
+        lambda: {k: Opaque(v) for k, v in charts.compare_specs(r.steps, tuple(r.labels)).items()}, [id(r)]
+    )
+    static = solara.use_memo(lambda: {k: Opaque(v) for k, v in charts.static_rows(r, 0).items()}, [id(r)])
     Prose(
         f"**Window**: strategies run from step {res.start} to {res.end}; "
         + (

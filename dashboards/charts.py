@@ -126,7 +126,7 @@ def outcomes_spec(steps: int) -> dict[str, Any]:
             "measure:N", scale=alt.Scale(domain=names, range=["#2e7d32", "#c62828", "#8d6e63", "#424242"]), title=None
         ),
         strokeDash=alt.StrokeDash(
-            "measure:N", scale=alt.Scale(domain=names, range=[[1, 0], [2, 2], [6, 3], [1, 0]]), legend=None
+            "measure:N", scale=alt.Scale(domain=names, range=[[1, 0], [2, 2], [6, 3], [1, 0]]), title=None
         ),
         detail="run:N",
     )
@@ -144,6 +144,59 @@ def outcomes_spec(steps: int) -> dict[str, Any]:
     )
     title = ["Successes per attempt, earned and handed;", "share of learners avoiding or disengaged"]
     return _finish(alt.layer(*_event_layers(steps), line, pts).add_params(NOW).properties(height=HEIGHT, title=title))
+
+
+def compare_time_spec(steps: int, runs: tuple[str, ...]) -> dict[str, Any]:
+    """Mean self-belief (solid) and skill (dashed) of each condition; strategy window and test marked."""
+    base = alt.Chart(alt.Data(name="series"))
+    x = alt.X("step:Q", scale=alt.Scale(domain=[0, steps]), title="step")
+    colour = alt.Color("run:N", scale=alt.Scale(domain=list(runs), scheme="tableau10"), title="condition")
+    dash = alt.StrokeDash(
+        "measure:N", scale=alt.Scale(domain=["self-belief (efficacy)", "skill"], range=[[1, 0], [6, 3]]), title=None
+    )
+    line = base.mark_line(strokeWidth=2).encode(
+        x=x, y=alt.Y("mean:Q", title="level (0-10)"), color=colour, strokeDash=dash, detail="measure:N"
+    )
+    pts = base.mark_point(size=10, filled=True, opacity=0.6).encode(
+        x=x,
+        y="mean:Q",
+        color=colour,
+        tooltip=[alt.Tooltip("run:N", title="condition"), "step:Q", "measure:N", alt.Tooltip("mean:Q", format=".2f")],
+    )
+    title = "Mean self-belief (solid) and skill (dashed), one run per condition"
+    return _finish(alt.layer(*_event_layers(steps), line, pts).properties(height=HEIGHT, title=title))
+
+
+def compare_outcomes_spec(steps: int, runs: tuple[str, ...]) -> dict[str, Any]:
+    """Earned (solid) and handed (dotted) successes per attempt of each condition."""
+    base = alt.Chart(alt.Data(name="outcomes")).transform_filter(
+        "datum.measure == 'earned successes' || datum.measure == 'handed successes'"
+    )
+    x = alt.X("step:Q", scale=alt.Scale(domain=[0, steps]), title="step")
+    colour = alt.Color("run:N", scale=alt.Scale(domain=list(runs), scheme="tableau10"), title="condition")
+    dash = alt.StrokeDash(
+        "measure:N",
+        scale=alt.Scale(domain=["earned successes", "handed successes"], range=[[1, 0], [2, 2]]),
+        title=None,
+    )
+    line = base.mark_line(strokeWidth=1.8).encode(
+        x=x, y=alt.Y("value:Q", title="share of attempts", scale=alt.Scale(domain=[0, 1])), color=colour,
+        strokeDash=dash, detail="measure:N",
+    )  # fmt: skip
+    pts = base.mark_point(size=10, filled=True, opacity=0.6).encode(
+        x=x,
+        y="value:Q",
+        color=colour,
+        tooltip=[alt.Tooltip("run:N", title="condition"), "step:Q", "measure:N", alt.Tooltip("value:Q", format=".3f")],
+    )
+    title = "Successes per attempt: earned (solid) and handed (dotted), one run per condition"
+    return _finish(alt.layer(*_event_layers(steps), line, pts).properties(height=HEIGHT, title=title))
+
+
+@functools.lru_cache(maxsize=16)
+def compare_specs(steps: int, runs: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    """Specs of the Compare page's two charts (cached; read-only)."""
+    return {"time": compare_time_spec(steps, runs), "outcomes": compare_outcomes_spec(steps, runs)}
 
 
 def scatter_spec() -> dict[str, Any]:
@@ -244,7 +297,7 @@ def story_spec(steps: int) -> dict[str, Any]:
             y=alt.Y("value:Q", title="level (0-10)"),
             color=alt.Color("measure:N", scale=alt.Scale(domain=names, range=[EFFICACY, SKILL, "#777"]), title=None),
             strokeDash=alt.StrokeDash(
-                "measure:N", scale=alt.Scale(domain=names, range=[[1, 0], [6, 3], [2, 2]]), legend=None
+                "measure:N", scale=alt.Scale(domain=names, range=[[1, 0], [6, 3], [2, 2]]), title=None
             ),
             tooltip=[alt.Tooltip("step:Q"), alt.Tooltip("measure:N"), alt.Tooltip("value:Q", format=".2f")],
         )
@@ -401,6 +454,7 @@ def story_rows(rec: Recording, agent: int, run: int = 0) -> tuple[list[dict], li
     for key, (name, _) in SOURCES.items():
         bottom += _records(step=steps[1:], source=[name] * t, change=_clean(s[key][1:]))
     bottom = [r for r in bottom if r["change"]]  # zero or missing changes draw nothing
+    bottom += [{"step": 0, "source": name, "change": 0.0} for name, _ in SOURCES.values()]  # a domain at step 0
     return top, bottom
 
 

@@ -66,7 +66,8 @@ def serve(cmd: list[str], cwd: Path) -> int:
     try:
         while True:
             try:
-                return proc.wait()
+                code = proc.wait()
+                return 128 - code if code < 0 else code  # killed by signal N: the shell's 128 + N
             except KeyboardInterrupt:  # a second Ctrl-C while the server shuts down: keep waiting for it
                 continue
     finally:
