@@ -85,35 +85,69 @@ cmp_replications = solara.reactive(10)
 cmp_result = solara.reactive(None)
 cmp_status = solara.reactive("")
 frame_times: list[float] = []  # seconds each played frame took to render on the server (dashboards/bench.py)
-_jobs: dict[int, threading.Event] = {}  # id(session state) -> cancel flag of its running computation
+_jobs: dict[tuple[int, str], threading.Event] = {}  # (session, job) -> cancel flag of its running computation
+_outbox: dict[int, list] = {}  # session -> state updates posted by its worker threads
+busy = solara.reactive(False)  # a worker thread of this session is running
+polls = solara.reactive(0)
+
+
+def _session() -> int:
+    return id(kernel_context.get_current_context())
 
 
 def _in_thread(target, job: str) -> threading.Event:
-    """Run ``target(cancel)`` in a daemon thread inside this session's context; cancels the session's previous
-    job of the same kind. Daemon, and every loop checks ``cancel`` and :data:`SHUTDOWN`: nothing outlives the server."""
-    key = (id(kernel_context.get_current_context()), job)
+    """Run ``target(cancel, post)`` in a daemon thread; cancels the session's previous job of the same kind.
+
+    The thread never touches reactive state: it ``post``s functions that do, and the page's :class:`Poller`
+    runs them in the session's event handling (updates made from a worker thread did not reach the browser).
+    Daemon, and every loop checks ``cancel`` and :data:`SHUTDOWN`: nothing outlives the server.
+    """
+    session = _session()
+    key = (session, job)
     old = _jobs.get(key)
     if old is not None:
         old.set()
     cancel = threading.Event()
     _jobs[key] = cancel
-    context = kernel_context.get_current_context()
+    box = _outbox.setdefault(session, [])
+
+    def post(fn) -> None:
+        if not cancel.is_set():
+            box.append(fn)
 
     def work():
-        with context:
-            try:
-                target(cancel)
-            except Cancelled:
-                pass
-            except Exception as exc:  # shown in the page; the session keeps working
-                traceback.print_exc()
-                problem.value = f"{type(exc).__name__}: {exc}"
-            finally:
-                if _jobs.get(key) is cancel:
-                    _jobs.pop(key, None)
+        try:
+            target(cancel, post)
+        except Cancelled:
+            pass
+        except Exception as exc:  # shown in the page; the session keeps working
+            traceback.print_exc()
+            message = f"{type(exc).__name__}: {exc}"
+            box.append(lambda: problem.set(message))
+        finally:
+            if _jobs.get(key) is cancel:
+                _jobs.pop(key, None)
 
+    busy.value = True
     threading.Thread(target=work, daemon=True, name=f"dash-{job}").start()
     return cancel
+
+
+def deliver() -> None:
+    """Apply what this session's worker threads posted (called by the browser's :class:`Poller` ticks)."""
+    session = _session()
+    box = _outbox.get(session, [])
+    while box:
+        box.pop(0)()
+    polls.value += 1
+    if not any(k[0] == session for k in _jobs) and not box:
+        busy.value = False
+
+
+@solara.component
+def Poller():
+    """While a computation runs, the browser asks every 150 ms for its progress and result (:func:`deliver`)."""
+    Ticker.element(running=busy.value, interval_ms=150, ack=polls.value, on_tick=deliver)
 
 
 def _stop_everything(*_args) -> None:
@@ -160,17 +194,19 @@ def start_run() -> None:
     playing.value = False
     computing.value = "computing the run..."
 
-    def work(cancel: threading.Event) -> None:
+    def work(cancel: threading.Event, post) -> None:
         t0 = time.perf_counter()
         r = Recording([cfg], ["scenario"])
-        r.compute(cancel, progress=lambda t: computing.set(f"computing step {t} of {r.steps}..."))
-        if cancel.is_set():
-            return
-        picked.value = min(picked.value, r.agents - 1)
-        frame.value = 0
-        rec.value = r
-        computing.value = ""
+        r.compute(cancel, progress=lambda t: post(lambda: computing.set(f"computing step {t} of {r.steps}...")))
         r.seconds = time.perf_counter() - t0
+
+        def show() -> None:
+            picked.value = min(picked.value, r.agents - 1)
+            frame.value = 0
+            rec.value = r
+            computing.value = ""
+
+        post(show)
 
     _in_thread(work, "run")
 
@@ -513,6 +549,7 @@ def _story_rows(r: Recording, agent: int, t: int) -> list[list[str]]:
 @solara.component
 def ExploreLive():
     r = rec.value
+    Poller()
 
     def first_run():
         if rec.value is None and not computing.value:
@@ -639,25 +676,26 @@ def run_comparison() -> None:
     cmp_status.value = f"running {len(names)} strategies + control x {reps} replications..."
     cmp_result.value = None
 
-    def work(cancel: threading.Event) -> None:
+    def work(cancel: threading.Event, post) -> None:
         try:
             res = comparing.run(v, names, reps, cancel=cancel)
         except Cancelled:
-            cmp_status.value = "cancelled"
+            post(lambda: cmp_status.set("cancelled"))
             return
         except Exception as exc:
-            cmp_status.value = f"Cannot compare: {exc}"
+            message = f"Cannot compare: {exc}"
+            post(lambda: cmp_status.set(message))
             return
-        cmp_result.value = res
-        cmp_status.value = ""
+        post(lambda: (cmp_result.set(res), cmp_status.set("")))
 
     _in_thread(work, "compare")
 
 
 def cancel_comparison() -> None:
-    key = (id(kernel_context.get_current_context()), "compare")
+    key = (_session(), "compare")
     if key in _jobs:
         _jobs[key].set()
+    cmp_status.value = "cancelled"
 
 
 @solara.component
@@ -696,8 +734,8 @@ def CompareResults(res: comparing.CompareResult):
                     specs[name],
                     f"compare-{name}",
                     static.get(name),
-                    {},
-                    {"now": r.steps},
+                    None,
+                    Opaque({"now": r.steps}),
                     stamp=f"cmp-{id(r) % 100000}",
                 )
     solara.Text(
@@ -709,6 +747,7 @@ def CompareResults(res: comparing.CompareResult):
 
 @solara.component
 def CompareLive():
+    Poller()
     lib = simmod.library()
     with solara.Row(style={"flex-wrap": "wrap", "align-items": "center", "gap": "10px"}):
         solara.SelectMultiple(
