@@ -185,3 +185,20 @@ def test_compare_runs_the_command_line_comparison(tmp_path) -> None:
         comparing.check_request(["trophy"], 1)
     with pytest.raises(ConfigError, match="strategies"):
         comparing.check_request([], 5)
+
+
+def test_mesa_solaraviz_example_builds_and_its_parameters_drive_the_model() -> None:
+    import reacton
+    import solara
+
+    from dashboards import mesa_viz
+
+    kwargs = {k: v["value"] for k, v in mesa_viz.model_params.items()}
+    model = mesa_viz.EfficacyModel(rng=1, **kwargs)
+    assert model.config.agents == kwargs["agents"] and model.config.params["vicarious_gain"] == kwargs["vicarious_gain"]
+    model.step()
+    assert {s["label"] for s in mesa_viz.model_params.values()} >= {"Number of learners"}
+    # the custom network component (Mesa 3.5.1's space component cannot draw a Network space) renders
+    _, rc = reacton.render(mesa_viz.NetworkView(model), handle_error=False)  # raises on any error
+    rc.close()
+    assert isinstance(mesa_viz.page, reacton.core.Element) and solara  # the SolaraViz page element
