@@ -20,6 +20,7 @@ State lives in module-level reactive variables, which Solara scopes to each brow
 
 from __future__ import annotations
 
+import collections
 import html
 import signal
 import sys
@@ -84,7 +85,7 @@ cmp_names = solara.reactive(["mastery_ladder", "trophy"])
 cmp_replications = solara.reactive(10)
 cmp_result = solara.reactive(None)
 cmp_status = solara.reactive("")
-frame_times: list[float] = []  # seconds each played frame took to render on the server (dashboards/bench.py)
+frame_times: collections.deque[float] = collections.deque(maxlen=1000)  # seconds of the last played frames
 _jobs: dict[tuple[int, str], threading.Event] = {}  # (session, job) -> cancel flag of its running computation
 _outbox: dict[int, list] = {}  # session -> state updates posted by its worker threads
 busy = solara.reactive(False)  # a worker thread of this session is running
