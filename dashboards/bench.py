@@ -181,7 +181,9 @@ def browser(args_clicks: int = 20) -> None:
             for i in range(1, args_clicks + 1):
                 got = page.evaluate(STEP_JS, [i, list(CHARTS)])
                 if got < 0:
-                    stamps = page.evaluate("() => [...document.querySelectorAll('.dash-vega')].map(e => e.dataset.chart + ' ' + e.getAttribute('data-stamp'))")
+                    stamps = page.evaluate(
+                        "() => [...document.querySelectorAll('.dash-vega')].map(e => e.dataset.chart + ' ' + e.getAttribute('data-stamp'))"
+                    )
                     print("  step not drawn:", page.locator(".dash-status").first.inner_text(), stamps, file=sys.stderr)
                 lat.append(got / 1000 if got >= 0 else float("inf"))
                 page.wait_for_timeout(100)

@@ -77,4 +77,6 @@ components = [
     NetworkView,
 ]
 
-page = SolaraViz(EfficacyModel(agents=300, rng=0), components=components, model_params=model_params, name="efficacy-sim")
+page = SolaraViz(
+    EfficacyModel(agents=300, rng=0), components=components, model_params=model_params, name="efficacy-sim"
+)
