@@ -29,6 +29,7 @@ NETWORK_WINDOW = 240
 SCATTER_MAX = 2000
 """Learners drawn in the scatter: a fixed sample above this (the followed learner always included)."""
 HEIGHT = 230
+STORY_WIDTH = 380
 CONFIG = {
     "axis": {"labelFontSize": 12, "titleFontSize": 12},
     "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom"},
@@ -268,7 +269,7 @@ def network_spec(n: int) -> dict[str, Any]:
             size=alt.Size("followed:O", scale=alt.Scale(domain=["no", "yes"], range=[30, 200]), legend=None),
             color=alt.Color(
                 "efficacy:Q",
-                scale=alt.Scale(scheme="blueorange", domain=[0, LEVEL_MAX], reverse=True),
+                scale=alt.Scale(scheme="viridis", domain=[0, LEVEL_MAX]),
                 title="self-belief",
             ),
             tooltip=[
@@ -301,7 +302,7 @@ def story_spec(steps: int) -> dict[str, Any]:
             ),
             tooltip=[alt.Tooltip("step:Q"), alt.Tooltip("measure:N"), alt.Tooltip("value:Q", format=".2f")],
         )
-        .properties(height=180, width="container", title="The followed learner: self-belief, skill and task difficulty")
+        .properties(height=180, width=STORY_WIDTH, title="The followed learner: self-belief, skill and task difficulty")
     )
     labels = [v[0] for v in SOURCES.values()]
     bottom = (
@@ -316,11 +317,10 @@ def story_spec(steps: int) -> dict[str, Any]:
             ),
             tooltip=[alt.Tooltip("step:Q"), alt.Tooltip("source:N"), alt.Tooltip("change:Q", format="+.3f")],
         )
-        .properties(height=150, width="container", title="What moved its self-belief at each step, by source")
+        .properties(height=150, width=STORY_WIDTH, title="What moved its self-belief at each step, by source")
     )
     d = spec_of(alt.vconcat(top, bottom).add_params(NOW).resolve_scale(color="independent"))
-    d["config"] = CONFIG
-    d["autosize"] = {"type": "fit-x", "contains": "padding"}
+    d["config"] = CONFIG  # fixed width: Vega-Lite cannot fit a concatenation to its container
     return d
 
 

@@ -457,7 +457,7 @@ def test_the_dashboard_command_stops_on_sigterm_while_a_session_plays(tmp_path):
             page.goto(url)
             wait_status(page, r"Step 0 of 1000")
             page.get_by_role("button", name="Play", exact=True).click()
-            page.wait_for_function("() => /Step [1-9]/.test(document.querySelector('.dash-status').innerText)")
+            page.get_by_role("button", name="Pause", exact=True).wait_for()  # the session is playing
             t0 = time.monotonic()
             proc.send_signal(signal.SIGTERM)
             code = proc.wait(timeout=20)
