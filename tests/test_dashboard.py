@@ -426,12 +426,10 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.slow
-def test_the_dashboard_command_stops_on_sigterm_while_a_session_plays(tmp_path):
-    """`efficacy-sim dashboard` and its server both exit on SIGTERM, with a session playing a long run."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} not installed (scripts/setup.sh --browser installs it)")
-    from playwright.sync_api import sync_playwright
+def test_the_dashboard_command_stops_on_sigterm_while_a_session_plays(page, tmp_path):
+    """`efficacy-sim dashboard` and its server both exit on SIGTERM, with a session playing a long run.
 
+    Uses the module's browser (one Playwright per process), with a page of its own on a server of its own."""
     port = _free_port()
     log = tmp_path / "dashboard.log"
     with open(log, "w") as out:
@@ -450,18 +448,16 @@ def test_the_dashboard_command_stops_on_sigterm_while_a_session_plays(tmp_path):
                 time.sleep(0.3)
         servers = _children(proc.pid)
         assert servers, "the command serves from a child process"
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-            page = browser.new_page()
-            page.set_default_timeout(TIMEOUT_MS)
-            page.goto(url)
-            wait_status(page, r"Step 0 of 1000")
-            page.get_by_role("button", name="Play", exact=True).click()
-            page.get_by_role("button", name="Pause", exact=True).wait_for()  # the session is playing
-            t0 = time.monotonic()
-            proc.send_signal(signal.SIGTERM)
-            code = proc.wait(timeout=20)
-            browser.close()
+        other = page.context.browser.new_page()
+        other.set_default_timeout(TIMEOUT_MS)
+        other.goto(url)
+        wait_status(other, r"Step 0 of 1000")
+        other.get_by_role("button", name="Play", exact=True).click()
+        other.get_by_role("button", name="Pause", exact=True).wait_for()  # the session is playing
+        t0 = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(timeout=20)
+        other.close()
         assert code == 128 + signal.SIGTERM
         while any(_alive(s) for s in servers) and time.monotonic() - t0 < 20:
             time.sleep(0.2)
