@@ -33,7 +33,7 @@ STORY_WIDTH = 380
 CONFIG = {
     "axis": {"labelFontSize": 12, "titleFontSize": 12},
     "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom"},
-    "title": {"fontSize": 13, "anchor": "start"},
+    "title": {"fontSize": 13, "anchor": "start", "frame": "group"},
     "view": {"stroke": None},
 }
 
@@ -289,20 +289,24 @@ def story_spec(steps: int) -> dict[str, Any]:
     """The followed learner: self-belief, skill and task difficulty, and what moved the belief each step."""
     x = alt.X("step:Q", scale=alt.Scale(domain=[0, steps]), title="step")
     names = ["self-belief (efficacy)", "skill", "task difficulty"]
-    top = (
-        alt.Chart(alt.Data(name="story"))
-        .transform_filter(UPTO_NOW)
-        .mark_line(strokeWidth=2, point=alt.OverlayMarkDef(size=14))
-        .encode(
-            x=x,
-            y=alt.Y("value:Q", title="level (0-10)"),
-            color=alt.Color("measure:N", scale=alt.Scale(domain=names, range=[EFFICACY, SKILL, "#777"]), title=None),
-            strokeDash=alt.StrokeDash(
-                "measure:N", scale=alt.Scale(domain=names, range=[[1, 0], [6, 3], [2, 2]]), title=None
-            ),
-            tooltip=[alt.Tooltip("step:Q"), alt.Tooltip("measure:N"), alt.Tooltip("value:Q", format=".2f")],
-        )
-        .properties(height=180, width=STORY_WIDTH, title="The followed learner: self-belief, skill and task difficulty")
+    base = alt.Chart(alt.Data(name="story")).transform_filter(UPTO_NOW)
+    colour = alt.Color("measure:N", scale=alt.Scale(domain=names, range=[EFFICACY, SKILL, "#777"]), title=None)
+    line = base.mark_line(strokeWidth=2).encode(
+        x=x,
+        y=alt.Y("value:Q", title="level (0-10)"),
+        color=colour,
+        strokeDash=alt.StrokeDash(
+            "measure:N", scale=alt.Scale(domain=names, range=[[1, 0], [6, 3], [2, 2]]), legend=None
+        ),
+    )
+    pts = base.mark_point(size=12, filled=True).encode(
+        x=x,
+        y="value:Q",
+        color=colour,
+        tooltip=[alt.Tooltip("step:Q"), alt.Tooltip("measure:N"), alt.Tooltip("value:Q", format=".2f")],
+    )
+    top = alt.layer(line, pts).properties(
+        height=180, width=STORY_WIDTH, title="The followed learner: self-belief, skill and task difficulty"
     )
     labels = [v[0] for v in SOURCES.values()]
     bottom = (
@@ -317,7 +321,7 @@ def story_spec(steps: int) -> dict[str, Any]:
             ),
             tooltip=[alt.Tooltip("step:Q"), alt.Tooltip("source:N"), alt.Tooltip("change:Q", format="+.3f")],
         )
-        .properties(height=150, width=STORY_WIDTH, title="What moved its self-belief at each step, by source")
+        .properties(height=150, width=STORY_WIDTH, title="What moved its self-belief, by source")
     )
     d = spec_of(alt.vconcat(top, bottom).add_params(NOW).resolve_scale(color="independent"))
     d["config"] = CONFIG  # fixed width: Vega-Lite cannot fit a concatenation to its container
