@@ -2,22 +2,29 @@
 
 Three pages:
 
-* **Explore**: one scenario, live. Controls (generated from ``sim/params.py``) on the left; run,
-  pause, step, reset; charts of the population, the network and one agent's story.
-* **Compare**: the same scenario without and with an intervention, on the same random numbers,
-  stepping together.
+* **Explore**: start from a preset (a shipped scenario or strategy), adjust any control (plain labels
+  from ``sim/params.py``), and the whole run is computed at once and played back: play / pause, step,
+  a speed control and a time slider. Interactive charts (hover values; click a learner to follow it).
+* **Compare**: the command line's comparison (``efficacy-sim compare``): named strategies against a
+  control on common random numbers, the same window and later test, paired differences with intervals.
 * **Results**: figures and summaries of experiments already in ``results/``.
 
-Plain Solara layout (``AppLayout`` with route tabs) rather than Mesa's ``SolaraViz``: the pages
-need two runs stepping together, per-agent stories and a results browser, and SolaraViz's
-draggable grid may stay empty in some offline setups (docs: /work/shared/STACK.md).
+The page state lives in the address (reload it or send the link); a scenario can be saved as TOML for
+``efficacy-sim run``; data downloads as CSV or Parquet, every chart as PNG or SVG.
+
+Plain Solara layout (``AppLayout`` with route tabs) rather than Mesa's ``SolaraViz``: the pages need
+playback of a precomputed run, a comparison with replications and a results browser. For Mesa's own
+``SolaraViz`` with this model, see ``dashboards/mesa_viz.py``.
 State lives in module-level reactive variables, which Solara scopes to each browser session.
 """
 
 from __future__ import annotations
 
+import collections
 import html
+import signal
 import sys
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -26,169 +33,238 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # so `dashboard
 
 import ipyvue  # noqa: E402
 import markdown  # noqa: E402
+import pandas  # noqa: E402, F401  (imported here, once: a first import from a worker thread races the renderer)
 import reacton  # noqa: E402
 import solara  # noqa: E402
 import solara.lab  # noqa: E402
+import solara.server.kernel_context as kernel_context  # noqa: E402
 from solara.alias import rv, rw  # noqa: E402
 
-from dashboards import figures, results  # noqa: E402
-from dashboards.controls import Control  # noqa: E402
-from dashboards.simulation import NONE, SCHEDULE_CONTROLS, Runs, default_values, to_config  # noqa: E402
-from sim.params import INTERVENTION_FIELDS, INTERVENTION_KINDS, PARAMS, RUN, SHOCK_FIELDS  # noqa: E402
+from dashboards import charts, comparing, results  # noqa: E402
+from dashboards import simulation as simmod  # noqa: E402
+from dashboards.controls import Control, label_of  # noqa: E402
+from dashboards.simulation import (  # noqa: E402
+    LIMITS,
+    NONE,
+    SCHEDULE_CONTROLS,
+    SCHEDULE_USES,
+    SHUTDOWN,
+    WINDOW_CONTROLS,
+    Cancelled,
+    Recording,
+    default_values,
+    from_query,
+    number,
+    preset_values,
+    presets,
+    signed,
+    to_config,
+    to_query,
+    to_toml,
+)
+from dashboards.vega import Chart, Opaque, Ticker  # noqa: E402
+from sim.params import PARAMS, RUN, SHOCK_FIELDS  # noqa: E402
 
 TITLE = "efficacy-sim: self-efficacy feedback loops"
-PLAY_PAUSE_S = 0.03  # breathing room between played steps, so the browser keeps up
+SPEEDS = {"slow (5 steps/s)": 5, "normal (10 steps/s)": 10, "fast (25 steps/s)": 25, "fastest (60 steps/s)": 60}
 
 # --------------------------------------------------------------------------------------------
 # Session state
 # --------------------------------------------------------------------------------------------
 values = solara.reactive(default_values())
-problem = solara.reactive("")  # a config error or an error raised while stepping
-live = solara.reactive(None)  # Runs of the Explore page
-live_tick = solara.reactive(0)
-live_playing = solara.reactive(False)
+problem = solara.reactive("")  # a config error, or an error raised while computing
+preset = solara.reactive("")  # key of the preset last loaded
+url_read = solara.reactive(False)  # the address's settings were applied to this session
+rec = solara.reactive(None)  # Recording of the Explore page (complete)
+computing = solara.reactive("")  # progress text while a run computes
+frame = solara.reactive(0)
+playing = solara.reactive(False)
+speed = solara.reactive("normal (10 steps/s)")
 picked = solara.reactive(0)
-pair = solara.reactive(None)  # Runs of the Compare page (control, treatment)
-pair_tick = solara.reactive(0)
-pair_playing = solara.reactive(False)
-compare_kind = solara.reactive("mastery_ladder")
-charts = solara.reactive(None)  # this session's figure objects (figures are not shareable)
-
-SOURCE_GROUPS = ("mastery", "vicarious", "persuasion", "physiological")
-OTHER_GROUPS = (
-    "network",
-    "choice",
-    "arousal",
-    "effort",
-    "performance",
-    "skill",
-    "interventions",
-    "modelling",
-    "expectations",
-    "praise",
-    "feedback",
-    "complexity",
-    "switches",
-)
+cmp_names = solara.reactive(["mastery_ladder", "trophy"])
+cmp_replications = solara.reactive(10)
+cmp_result = solara.reactive(None)
+cmp_status = solara.reactive("")
+frame_times: collections.deque[float] = collections.deque(maxlen=1000)  # seconds of the last played frames
+_jobs: dict[tuple[int, str], threading.Event] = {}  # (session, job) -> cancel flag of its running computation
+_outbox: dict[int, list] = {}  # session -> state updates posted by its worker threads
+busy = solara.reactive(False)  # a worker thread of this session is running
+polls = solara.reactive(0)
 
 
-def session_charts() -> dict[str, figures.Chart]:
-    if charts.value is None:
-        charts.value = {
-            "time": figures.TimeSeries(),
-            "calibration": figures.Calibration(),
-            "histogram": figures.Histogram(),
-            "network": figures.Network(),
-            "story": figures.Story(),
-            "pair_time": figures.TimeSeries(),
-            "pair_histogram": figures.Histogram(),
-            "difference": figures.Difference(),
-        }
-    return charts.value
+def _session() -> int:
+    return id(kernel_context.get_current_context())
 
 
-def make_live() -> Runs:
-    return Runs([to_config(values.value)], ["scenario"], story_agent=picked.value)
+def _in_thread(target, job: str) -> threading.Event:
+    """Run ``target(cancel, post)`` in a daemon thread; cancels the session's previous job of the same kind.
+
+    The thread never touches reactive state: it ``post``s functions that do, and the page's :class:`Poller`
+    runs them in the session's event handling (updates made from a worker thread did not reach the browser).
+    Daemon, and every loop checks ``cancel`` and :data:`SHUTDOWN`: nothing outlives the server.
+    """
+    session = _session()
+    key = (session, job)
+    old = _jobs.get(key)
+    if old is not None:
+        old.set()
+    cancel = threading.Event()
+    _jobs[key] = cancel
+    box = _outbox.setdefault(session, [])
+
+    def post(fn) -> None:
+        if not cancel.is_set():
+            box.append(fn)
+
+    def work():
+        try:
+            target(cancel, post)
+        except Cancelled:
+            pass
+        except Exception as exc:  # shown in the page; the session keeps working
+            traceback.print_exc()
+            message = f"{type(exc).__name__}: {exc}"
+            box.append(lambda: problem.set(message))
+        finally:
+            if _jobs.get(key) is cancel:
+                _jobs.pop(key, None)
+
+    busy.value = True
+    threading.Thread(target=work, daemon=True, name=f"dash-{job}").start()
+    return cancel
 
 
-def make_pair() -> Runs:
-    control = to_config(values.value, intervention=NONE, name="control")
-    treated = to_config(values.value, intervention=compare_kind.value, name=compare_kind.value)
-    return Runs([control, treated], ["control", compare_kind.value.replace("_", " ")])
+def deliver() -> None:
+    """Apply what this session's worker threads posted (called by the browser's :class:`Poller` ticks)."""
+    session = _session()
+    box = _outbox.get(session, [])
+    while box:
+        box.pop(0)()
+    polls.value += 1
+    if not any(k[0] == session for k in _jobs) and not box:
+        busy.value = False
 
 
-def set_value(path: str, value) -> None:
-    """Apply one control change: validate the whole scenario, then restart both views on it."""
-    new = {**values.value, path: value}
-    if path == "steps" and new["intervention.end"] == values.value["steps"]:
-        new["intervention.end"] = value  # keep 'until the end of the run' meaning what it says
-    values.value = new
+@solara.component
+def Poller():
+    """While a computation runs, the browser asks every 150 ms for its progress and result (:func:`deliver`)."""
+    Ticker.element(running=busy.value, interval_ms=150, ack=polls.value, on_tick=deliver)
+
+
+def _stop_everything(*_args) -> None:
+    SHUTDOWN.set()
+    for cancel in list(_jobs.values()):
+        cancel.set()
+
+
+def _chain_signals() -> None:
+    """On SIGTERM/SIGINT stop every computation and playback loop, then let the server's own handler shut down.
+
+    Solara runs ``use_task`` threads as non-daemon threads: a playback loop that never ended kept the
+    process alive after SIGTERM. Our loops are daemon threads that also watch :data:`SHUTDOWN`.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        previous = signal.getsignal(sig)
+
+        def handler(signum, frame_, previous=previous):
+            _stop_everything()
+            if callable(previous):
+                previous(signum, frame_)
+            elif previous == signal.SIG_DFL:
+                raise SystemExit(128 + signum)
+
+        signal.signal(sig, handler)
+
+
+try:
+    _chain_signals()
+except ValueError:  # not the main thread of the interpreter
+    pass
+
+
+def start_run() -> None:
+    """Compute the scenario in the controls whole (in a thread), then show it from step 0."""
     try:
-        to_config(new)
-    except Exception as exc:  # ConfigError from the declarations
+        cfg = to_config(values.value)
+    except Exception as exc:
         problem.value = f"The scenario is not valid: {exc}. The charts still show the last valid scenario."
         return
     problem.value = ""
-    reset_live()
-    pair.value = None
+    playing.value = False
+    computing.value = "computing the run..."
+
+    def work(cancel: threading.Event, post) -> None:
+        t0 = time.perf_counter()
+        r = Recording([cfg], ["scenario"])
+        r.compute(cancel, progress=lambda t: post(lambda: computing.set(f"computing step {t} of {r.steps}...")))
+        r.seconds = time.perf_counter() - t0
+
+        def show() -> None:
+            picked.value = min(picked.value, r.agents - 1)
+            frame.value = 0
+            rec.value = r
+            computing.value = ""
+
+        post(show)
+
+    _in_thread(work, "run")
 
 
-def reset_live() -> None:
-    live_playing.value = False
+def set_value(path: str, value) -> None:
+    """Apply one control change: validate the whole scenario, then recompute it."""
+    old = values.value
+    new = {**old, path: value}
+    if path == "steps" and old["intervention.end"] == (old["steps"] * 6) // 10:
+        new["intervention.start"], new["intervention.end"] = value // 10, (value * 6) // 10  # keep the default window
+    values.value = new
+    preset.value = ""
+    start_run()
+
+
+def load_preset(key: str) -> None:
     try:
-        live.value = make_live()
+        new = preset_values(key)
     except Exception as exc:
-        problem.value = f"Could not build the scenario: {exc}"
-    live_tick.value += 1
-
-
-def reset_pair() -> None:
-    pair_playing.value = False
-    try:
-        pair.value = make_pair()
-    except Exception as exc:
-        problem.value = f"Could not build the comparison: {exc}"
-    pair_tick.value += 1
-
-
-def advance(runs_ref: solara.Reactive, tick: solara.Reactive, playing: solara.Reactive) -> None:
-    """One step of a view's runs; any error is shown in the page and stops playing."""
-    runs = runs_ref.value
-    if runs is None:
+        problem.value = f"Could not load the preset: {exc}"
         return
-    try:
-        if runs.done:
-            playing.value = False
-            return
-        runs.step()
-    except Exception as exc:
-        traceback.print_exc()
-        problem.value = f"Error while stepping at step {runs.t}: {type(exc).__name__}: {exc}"
-        playing.value = False
-    tick.value += 1
-
-
-def use_player(runs_ref: solara.Reactive, tick: solara.Reactive, playing: solara.Reactive) -> None:
-    """Step in a background thread while ``playing`` is on (the pattern of Mesa's ModelController)."""
-
-    def loop():
-        while playing.value:
-            t0 = time.perf_counter()
-            advance(runs_ref, tick, playing)
-            # rest at least as long as the step took, so the browser is not left behind a queue of frames
-            time.sleep(max(PLAY_PAUSE_S, time.perf_counter() - t0))
-
-    solara.lab.use_task(loop, dependencies=[playing.value], prefer_threaded=True)
+    new["agents"] = values.value["agents"] if key.startswith("strategy:") else max(new["agents"], 1000)
+    values.value = new
+    preset.value = key
+    start_run()
 
 
 # --------------------------------------------------------------------------------------------
-# Components
+# Small components
 # --------------------------------------------------------------------------------------------
 CSS = """
-.dash-prose table { border-collapse: collapse; font-size: 0.85em; margin: 6px 0; }
-.dash-prose th, .dash-prose td { border: 1px solid #ddd; padding: 2px 8px; text-align: right; }
+.dash-prose table { border-collapse: collapse; font-size: 0.9em; margin: 6px 0; }
+.dash-prose th, .dash-prose td { border: 1px solid #ddd; padding: 3px 8px; text-align: right; }
 .dash-prose th:first-child, .dash-prose td:first-child { text-align: left; }
 .dash-prose h3 { margin: 4px 0 6px 0; }
+.dash-story-head { margin: 18px 0 4px 0; font-size: 1.1em; font-weight: 600; }
+.dash-chart-card { padding: 6px 8px; margin: 4px; border: 1px solid #eee; border-radius: 4px; min-width: 0; }
+.dash-player { align-items: center; flex-wrap: wrap; gap: 8px; }
 """
 
 
 @solara.component
 def Prose(md: str):
     """Markdown as HTML, rendered on the server. (solara.Markdown would fetch KaTeX from a CDN.)"""
-    html = solara.use_memo(lambda: markdown.markdown(md, extensions=["tables", "fenced_code"]), [md])
-    solara.HTML(tag="div", unsafe_innerHTML=html, classes=["dash-prose"])
+    text = solara.use_memo(lambda: markdown.markdown(md, extensions=["tables", "fenced_code"]), [md])
+    solara.HTML(tag="div", unsafe_innerHTML=text, classes=["dash-prose"])
 
 
 @solara.component
-def Table(lines: list[str]):
-    """A Markdown pipe table (header, rule, rows) as HTML, built directly: it changes every step."""
-    cells = [[c.strip() for c in line.strip().strip("|").split("|")] for line in lines]
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in cells[0])
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in cells[2:])
+def Table(head: list[str], rows: list[list[str]], css: str = ""):
+    """A table of text cells (escaped)."""
+    h = "".join(f"<th>{html.escape(c)}</th>" for c in head)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows)
     solara.HTML(
         tag="div",
-        unsafe_innerHTML=f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>",
-        classes=["dash-prose"],
+        unsafe_innerHTML=f"<table><thead><tr>{h}</tr></thead><tbody>{body}</tbody></table>",
+        classes=["dash-prose", *([css] if css else [])],
     )
 
 
@@ -196,10 +272,8 @@ def Table(lines: list[str]):
 def Island(component):
     """Render ``component`` in a render tree of its own, inside this page.
 
-    On every step only the live part of a page changes, but reacton would still walk the whole
-    page tree, sidebar included, to reconcile it: with its ~70 controls (~450 widgets) that cost
-    more than a step and a redraw. Elements passed into layout components (sidebar, columns) never
-    take reacton's skip-unchanged-subtree path. A separate root makes a step walk only the charts.
+    On every frame only the live part of a page changes, but reacton would still walk the whole page
+    tree, sidebar included (~70 controls), to reconcile it. A separate root walks only the charts.
     """
     host = rv.Html(tag="div", class_="dash-island")
 
@@ -214,14 +288,12 @@ def Island(component):
 
 @solara.component
 def Layout(children=[]):  # noqa: B006 (Solara's layout signature)
-    """Solara's app layout; the Tabs each page puts in the AppBar (NavTabs) replace its route tabs."""
     solara.Style(CSS)
-    solara.AppLayout(title=TITLE, children=children)  # our Tabs in the AppBar replace the route tabs
+    solara.AppLayout(title=TITLE, children=children)
 
 
 @solara.component
 def NavTabs():
-    """One tab per page, in the app bar."""
     solara.Title(TITLE)
     with solara.AppBar():
         with solara.lab.Tabs(align="center", background_color="primary", dark=True):
@@ -230,36 +302,29 @@ def NavTabs():
 
 
 @solara.component
-def Section(title: str, specs, prefix: str = "", expand: bool = False, extra: tuple[str, ...] = ()):
-    with solara.Details(title, expand=expand):
-        for spec in specs:
-            Control(spec, prefix + spec.name, values.value, set_value, extra if spec.name == "kind" else ())
+def UrlState():
+    """Keep the settings in the address: read them once per session, then write every change back."""
+    router = solara.use_router()
+    query = to_query(values.value)
 
+    def read():
+        if url_read.value:
+            return
+        url_read.value = True
+        if router.search:
+            try:
+                values.value = from_query(router.search)
+            except Exception as exc:
+                problem.value = f"The link's settings were not applied: {exc}"
+            start_run()
 
-@solara.component
-def Sidebar():
-    """Every control, generated from the declarations in sim/params.py, grouped for a newcomer."""
-    by_group = {}
-    for p in PARAMS:
-        by_group.setdefault(p.group, []).append(p)
-    with solara.Column(gap="4px", style={"padding": "4px"}):
-        Prose(
-            "**Scenario.** Every change restarts the run from step 0 with the new setting. "
-            "Hover a slider for its meaning; ranges come from the model's parameter declaration."
-        )
-        Section("Run: population size, length, seed", RUN, expand=True)
-        Section("Initial distributions", by_group["population"])
-        Section("Weights of the four sources of efficacy", [p for g in SOURCE_GROUPS for p in by_group[g]])
-        Section("Difficulty schedule", SCHEDULE_CONTROLS, "schedule.")
-        with solara.Details("Shock: one severe failure"):
-            solara.Switch(
-                label="add a shock", value=values.value["shock.on"], on_value=lambda v: set_value("shock.on", v)
-            )
-            for spec in SHOCK_FIELDS:
-                Control(spec, "shock." + spec.name, values.value, set_value)
-        Section("Intervention", INTERVENTION_FIELDS, "intervention.", extra=(NONE,))
-        for g in OTHER_GROUPS:
-            Section(f"More: {g}", by_group[g])
+    solara.use_effect(read, [])
+
+    def write():
+        if url_read.value and (router.search or "") != query:
+            router.push(router.path + (f"?{query}" if query else ""))
+
+    solara.use_effect(write, [query])
 
 
 @solara.component
@@ -270,191 +335,486 @@ def ProblemBanner():
             solara.Button("dismiss", text=True, on_click=lambda: problem.set(""))
 
 
+# --------------------------------------------------------------------------------------------
+# Sidebar
+# --------------------------------------------------------------------------------------------
 @solara.component
-def Player(runs: Runs, tick: solara.Reactive, playing: solara.Reactive, on_reset, what: str):
-    """Run / pause / step / reset, and where the run is."""
-    use_player(live if what == "live" else pair, tick, playing)
-    _ = tick.value  # re-render on every step (the Runs object itself stays the same)
-    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+def Section(title: str, specs, prefix: str = "", expand: bool = False):
+    with solara.Details(title, expand=expand):
+        for spec in specs:
+            Control(spec, prefix + spec.name, values.value, set_value)
+
+
+@solara.component
+def PresetPicker():
+    options = solara.use_memo(presets, [])
+    by_title = {p.title: p for p in options}
+    current = next((p for p in options if p.key == preset.value), None)
+    solara.Select(
+        "Start from a preset",
+        values=list(by_title),
+        value=current.title if current else None,
+        on_value=lambda title: load_preset(by_title[title].key),
+        dense=True,
+        classes=["dash-preset"],
+    )
+    if current:
+        solara.Text(
+            current.description, style={"font-size": "0.8em", "color": "#444"}, classes=["dash-preset-description"]
+        )
+
+
+@solara.component
+def StrategyPicker():
+    lib = simmod.library()
+    v = values.value
+    solara.Select(
+        "Intervention strategy",
+        values=[NONE, *lib],
+        value=v["strategy"],
+        on_value=lambda s: set_value("strategy", s),
+        dense=True,
+        classes=["dash-select-strategy"],
+    )
+    if v["strategy"] != NONE:
+        s = lib[v["strategy"]]
+        solara.Text(s.description, style={"font-size": "0.8em", "color": "#444", "display": "block"})
+        for spec in WINDOW_CONTROLS:
+            if spec.name == "threshold" and v["intervention.target"] != "below":
+                continue  # applies only to targeted strategies
+            if spec.name == "target" and s.schedule:
+                continue  # a schedule reaches everyone
+            Control(spec, f"intervention.{spec.name}", v, set_value)
+
+
+@solara.component
+def Sidebar():
+    """Presets first; then every control, generated from the declarations in sim/params.py."""
+    by_group: dict[str, list] = {}
+    for p in PARAMS:
+        by_group.setdefault(p.group, []).append(p)
+    v = values.value
+    kind = v["schedule.kind"]
+    basic = lambda *groups: [p for g in groups for p in by_group[g] if not p.advanced]  # noqa: E731
+    with solara.Column(gap="4px", style={"padding": "4px"}):
+        PresetPicker()
+        with solara.Row(style={"flex-wrap": "wrap", "gap": "4px"}):
+            solara.FileDownload(
+                lambda: to_toml(to_config(values.value, name=values.value.get("name", "dashboard"))),
+                filename="scenario.toml",
+                label="Save scenario (TOML)",
+                mime_type="application/toml",
+                children=[
+                    solara.Button(
+                        "Save scenario (TOML)", icon_name="mdi-content-save", small=True, classes=["dash-save-toml"]
+                    )
+                ],
+            )
+        Prose(
+            "Every change recomputes the run. Your settings are kept in this page's address: reload it or send "
+            "the link. A saved scenario runs from the command line: `efficacy-sim run scenario.toml`."
+        )
+        Section("Learners and length of the run", RUN, expand=True)
+        Section("The learners at the start", basic("population"))
+        with solara.Details("Tasks: how difficult they are", expand=False):
+            kind_spec = next(f for f in SCHEDULE_CONTROLS if f.name == "kind")
+            Control(kind_spec, "schedule.kind", v, set_value)
+            for spec in SCHEDULE_CONTROLS:
+                if spec.name in SCHEDULE_USES.get(kind, ()):  # fields this kind does not read are hidden
+                    Control(spec, f"schedule.{spec.name}", v, set_value)
+        with solara.Details("A severe failure (shock)"):
+            solara.Switch(
+                label="add a severe failure", value=v["shock.on"], on_value=lambda x: set_value("shock.on", x)
+            )
+            if v["shock.on"]:
+                for spec in SHOCK_FIELDS:
+                    Control(spec, "shock." + spec.name, v, set_value)
+        with solara.Details("Intervention strategy"):
+            StrategyPicker()
+        Section("The four sources of self-belief", basic("mastery", "vicarious", "persuasion", "physiological"))
+        Section(
+            "Choosing, learning and watching others",
+            basic("choice", "skill", "network", "arousal", "effort", "performance"),
+        )
+        Section(
+            "Teacher, peers and models: expectations, credibility, praise",
+            basic("modelling", "expectations", "praise"),
+        )
+        Section("How clearly learners see their own results", basic("feedback", "complexity"))
+        with solara.Details("Advanced: mechanism constants", expand=False):
+            solara.Text(
+                "Constants of the model's mechanisms; most studies leave them at their defaults.",
+                style={"font-size": "0.8em"},
+            )
+            for g, specs in by_group.items():
+                adv = [p for p in specs if p.advanced]
+                if adv:
+                    Section(f"{g}", adv)
+
+
+# --------------------------------------------------------------------------------------------
+# Explore
+# --------------------------------------------------------------------------------------------
+def advance() -> int:
+    """One playback frame (the browser's :class:`~dashboards.vega.Ticker` asks for each); stops at the end."""
+    r = rec.value
+    if r is None or not playing.value or SHUTDOWN.is_set():
+        playing.value = False
+        return frame.value
+    if frame.value >= r.steps:
+        playing.value = False
+        return frame.value
+    t0 = time.perf_counter()
+    frame.value = frame.value + 1  # renders the frame
+    frame_times.append(time.perf_counter() - t0)
+    if frame.value >= r.steps:
+        playing.value = False
+    return frame.value
+
+
+@solara.component
+def Player(r: Recording):
+    t = frame.value
+    Ticker.element(running=playing.value, interval_ms=int(1000 / SPEEDS[speed.value]), ack=t, on_tick=advance)
+    with solara.Row(classes=["dash-player"]):
         if playing.value:
             solara.Button("Pause", icon_name="mdi-pause", color="warning", on_click=lambda: playing.set(False))
         else:
             solara.Button(
-                "Run", icon_name="mdi-play", color="primary", on_click=lambda: playing.set(True), disabled=runs.done
+                "Play", icon_name="mdi-play", color="primary", on_click=lambda: playing.set(True), disabled=t >= r.steps
             )
         solara.Button(
             "Step",
             icon_name="mdi-step-forward",
-            on_click=lambda: advance(live if what == "live" else pair, tick, playing),
-            disabled=playing.value or runs.done,
+            on_click=lambda: frame.set(min(frame.value + 1, r.steps)),
+            disabled=playing.value or t >= r.steps,
         )
-        solara.Button("Reset", icon_name="mdi-restore", on_click=on_reset)
-        c = runs.configs[0]
+        solara.Button(
+            "To the start", icon_name="mdi-skip-previous", on_click=lambda: (playing.set(False), frame.set(0))
+        )
+        solara.Button(
+            "To the end", icon_name="mdi-skip-next", on_click=lambda: (playing.set(False), frame.set(r.steps))
+        )
+        solara.Select(
+            "speed",
+            values=list(SPEEDS),
+            value=speed.value,
+            on_value=speed.set,
+            dense=True,
+            style={"max-width": "190px"},
+        )
+        c = r.configs[0]
         solara.Text(
-            f"Step {runs.t} of {runs.steps} · {runs.agents} agents · seed {c.seed}",
+            f"Step {t} of {r.steps} · {r.agents} agents · seed {c.seed}",
             classes=["dash-status"],
             style={"font-weight": "bold", "margin-left": "12px"},
         )
-        solara.Text(
-            f"scenario {c.digest()}",
-            classes=["dash-digest"],
-            style={"color": "#888", "margin-left": "8px", "font-size": "0.8em"},
+        solara.Text(f"scenario {c.digest()}", classes=["dash-digest"], style={"color": "#888", "font-size": "0.8em"})
+    with solara.Div(classes=["dash-time"]):
+        solara.SliderInt(
+            "time: step",
+            value=t,
+            min=0,
+            max=r.steps,
+            on_value=lambda x: (playing.set(False), frame.set(int(x))),
+            thumb_label=False,
         )
 
 
-@solara.component
-def ChartImage(chart: figures.Chart, runs: Runs, tick: int, name: str, caption: str = ""):
-    data = solara.use_memo(lambda: chart.render(runs), [id(runs), tick, runs.story.agent])
-    with solara.Column(gap="0px"):
-        rw.Image(value=data, format="png", layout={"max_width": "100%"}, _dom_classes=[f"chart-{name}"])
-        if caption:
-            solara.Text(caption, style={"font-size": "0.8em", "color": "#555"})
-
-
-@solara.component
-def StoryTable(runs: Runs, tick: int):
-    rows = runs.story.rows[-8:][::-1]
-    lines = [
-        "| step | task | what happened | effort | efficacy | mastery | vicarious | persuasion | physiological |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
-    for r in rows:
-        if r["t"] == 0:
+def _story_rows(r: Recording, agent: int, t: int) -> list[list[str]]:
+    s = r.story(agent, 0, t)
+    rows = []
+    for step in range(t, max(-1, t - 8), -1):
+        if step == 0:
             what = "start"
-        elif r["engagement"] == 2 and not r["attempted"]:
-            what = "disengaged"
-        elif r["shocked"]:
-            what = "shock (severe failure)"
-        elif not r["attempted"]:
+        elif s["engagement"][step] == 2 and not s["attempted"][step]:
+            what = "has given up (disengaged)"
+        elif s["shocked"][step]:
+            what = "severe failure (shock)"
+        elif not s["attempted"][step]:
             what = "avoided the task"
+        elif s["success"][step]:
+            what = "success (handed to it)" if s["handed"][step] else "success (earned)"
         else:
-            what = "success" + (" (handed)" if r["handed"] else "") if r["success"] else "failure"
-        task = "-" if r["difficulty"] != r["difficulty"] else f"{r['difficulty']:.2f}"
-        lines.append(
-            f"| {int(r['t'])} | {task} | {what} | {r['effort']:.2f} | {r['efficacy']:.2f} | {r['d_mastery']:+.3f} | "
-            f"{r['d_vicarious']:+.3f} | {r['d_persuasion']:+.3f} | {r['d_physiological']:+.3f} |"
+            what = "failure"
+        d = s["difficulty"][step]
+        rows.append(
+            [
+                str(step),
+                "-" if d != d else number(d, 2),
+                what,
+                number(s["effort"][step], 2),
+                number(s["efficacy"][step], 2),
+                number(s["skill"][step], 2),
+                *(signed(s[k][step]) for k in charts.SOURCES),
+            ]
         )
-    Table(lines)
+    return rows
+
+
+@solara.component
+def ExploreLive():
+    r = rec.value
+    Poller()
+
+    def first_run():
+        if rec.value is None and not computing.value:
+            start_run()
+
+    solara.use_effect(first_run, [])
+    if computing.value:
+        solara.Text(computing.value, classes=["dash-computing"], style={"color": "#1565c0"})
+    if r is None:
+        solara.ProgressLinear(True)
+        return
+    t = min(frame.value, r.steps)
+    agent = min(picked.value, r.agents - 1)
+    specs = solara.use_memo(lambda: {k: Opaque(v) for k, v in charts.specs(r).items()}, [r.steps, r.agents])
+    static = solara.use_memo(lambda: {k: Opaque(v) for k, v in charts.static_rows(r, agent).items()}, [id(r), agent])
+    rows = {k: Opaque(v) for k, v in charts.frame_rows(r, t, agent).items()}
+    stamp = f"{id(r) % 100000}-{t}-{agent}"
+    signals = Opaque({"now": t})
+
+    def card(name: str, on_click=None):
+        with solara.Div(classes=["dash-chart-card", f"chart-{name}"], style={"flex": "1 1 420px"}):
+            Chart(specs[name], name, static.get(name), rows.get(name), signals, stamp=stamp, on_click=on_click)
+
+    def follow(datum):
+        if datum and "agent" in datum:
+            picked.value = int(datum["agent"])
+
+    Player(r)
+    with solara.Row(style={"flex-wrap": "wrap", "gap": "6px", "align-items": "center"}):
+        solara.Text("Download:", style={"font-size": "0.9em"})
+        solara.FileDownload(
+            lambda: simmod.to_csv(r.series_table()), filename="series.csv", label="population series (CSV)",
+            children=[solara.Button("population series (CSV)", small=True, classes=["dash-download-csv"])],
+        )  # fmt: skip
+        solara.FileDownload(
+            lambda: simmod.to_parquet(r.agents_table()), filename="learners.parquet", label="every learner, every step (Parquet)",
+            children=[solara.Button("every learner, every step (Parquet)", small=True, classes=["dash-download-parquet"])],
+        )  # fmt: skip
+        solara.Text("Charts: PNG / SVG links on each chart.", style={"font-size": "0.8em", "color": "#666"})
+    with solara.Row(style={"flex-wrap": "wrap", "gap": "0px"}):
+        card("time")
+        card("outcomes")
+    with solara.Row(style={"flex-wrap": "wrap", "gap": "0px"}):
+        card("scatter", follow)
+        card("histogram")
+    solara.HTML(tag="div", unsafe_innerHTML="One learner's story", classes=["dash-story-head"])
+    with solara.Row(style={"flex-wrap": "wrap", "align-items": "center", "gap": "8px"}):
+
+        def find(kind: str) -> None:
+            who = r.find_cycle(kind, max(t, 1))
+            if who is None:
+                problem.value = f"No learner is in a {kind} cycle by step {t}: play further, or change the scenario."
+            else:
+                problem.value = ""
+                picked.value = who
+
+        solara.Button(
+            "Show me a learner in a virtuous cycle",
+            on_click=lambda: find("virtuous"),
+            classes=["dash-find-virtuous"],
+            outlined=True,
+        )
+        solara.Button(
+            "Show me a learner in a vicious cycle",
+            on_click=lambda: find("vicious"),
+            classes=["dash-find-vicious"],
+            outlined=True,
+        )
+        solara.InputInt(
+            "learner number",
+            value=agent,
+            on_value=lambda i: picked.set(min(max(int(i or 0), 0), r.agents - 1)),
+            dense=True,
+            classes=["dash-follow-input"],
+            style={"max-width": "140px"},
+        )
+        solara.Text(f"Following learner {agent}", classes=["dash-story-agent"], style={"font-weight": "bold"})
+    with solara.Row(style={"flex-wrap": "wrap", "gap": "0px"}):
+        card("story")
+        card("network", follow)
+    head = [
+        "step",
+        "task",
+        "what happened",
+        "effort",
+        "self-belief",
+        "skill",
+        "own results",
+        "watching",
+        "being told",
+        "tension",
+    ]
+    Table(head, _story_rows(r, agent, t), "dash-story-table")
 
 
 @solara.component
 def ExplorePage():
-    # The page itself does not read the step counter: only ExploreLive re-renders on each step, in
-    # its own render tree (Island), so the sidebar's ~70 controls are neither re-rendered nor walked.
     NavTabs()
+    UrlState()
     with solara.Sidebar():
         Sidebar()
     with solara.Column(style={"padding": "8px"}):
         Prose(
             "### Explore one scenario\n"
-            "Learners face tasks, try or avoid them, succeed or fail, and update their **self-efficacy** "
-            "(belief in what they can do) from four sources: their own results (*mastery*), what they see "
-            "others do (*vicarious*), what they are told (*persuasion*) and how aroused they feel "
-            "(*physiological*). Press **Run** to watch beliefs and skills evolve."
+            "Learners face tasks, try or avoid them, succeed or fail, and update their **self-belief** "
+            "(self-efficacy: what they believe they can do) from four sources: their own results (*mastery*), "
+            "watching others (*vicarious*), being told (*persuasion*) and how tense they feel (*physiological*). "
+            "The whole run is computed at once: press **Play** to watch it, or drag the time slider."
         )
         ProblemBanner()
         Island(ExploreLive)
 
 
+# --------------------------------------------------------------------------------------------
+# Compare
+# --------------------------------------------------------------------------------------------
+def run_comparison() -> None:
+    names, reps, v = list(cmp_names.value), int(cmp_replications.value), dict(values.value)
+    try:
+        comparing.check_request(names, reps, v["agents"], v["steps"])
+    except Exception as exc:
+        cmp_status.value = f"Cannot compare: {exc}"
+        return
+    cmp_status.value = f"running {len(names)} strategies + control x {reps} replications..."
+    cmp_result.value = None
+
+    def work(cancel: threading.Event, post) -> None:
+        try:
+            res = comparing.run(v, names, reps, cancel=cancel)
+        except Cancelled:
+            post(lambda: cmp_status.set("cancelled"))
+            return
+        except Exception as exc:
+            message = f"Cannot compare: {exc}"
+            post(lambda: cmp_status.set(message))
+            return
+        post(lambda: (cmp_result.set(res), cmp_status.set("")))
+
+    _in_thread(work, "compare")
+
+
+def cancel_comparison() -> None:
+    key = (_session(), "compare")
+    if key in _jobs:
+        _jobs[key].set()
+    cmp_status.value = "cancelled"
+
+
 @solara.component
-def ExploreLive():
-    runs = live.value
-    if runs is None:
-        runs = make_live()
-        live.value = runs
-    ch = session_charts()
-    tick = live_tick.value
-    Player(runs, live_tick, live_playing, reset_live, "live")
-    with solara.Columns([3, 2]):
-        ChartImage(ch["time"], runs, tick, "time", "Population over time: means with ±1 SD bands.")
-        ChartImage(ch["calibration"], runs, tick, "calibration", "Each dot is an agent. Colour: arousal.")
-    with solara.Columns([1, 1]):
-        ChartImage(ch["histogram"], runs, tick, "histogram", "Black outline: where the population started.")
-        ChartImage(ch["network"], runs, tick, "network", "Agents in ring order; chords are rewired links.")
-    solara.HTML(tag="h3", unsafe_innerHTML="One agent's story")
-    solara.SliderInt(
-        "follow agent",
-        value=runs.story.agent,
-        min=0,
-        max=runs.agents - 1,
-        on_value=lambda i: pick_agent(i),
-        thumb_label="always",
+def CompareResults(res: comparing.CompareResult):
+    r = res.recording
+    specs = solara.use_memo(
+        lambda: {k: Opaque(v) for k, v in charts.compare_specs(r.steps, tuple(r.labels)).items()}, [id(r)]
     )
-    solara.Text(f"Following agent {runs.story.agent}", classes=["dash-story-agent"], style={"font-weight": "bold"})
-    ChartImage(ch["story"], runs, tick, "story", "Top: tasks and outcomes. Bottom: what moved its efficacy, by source.")
-    StoryTable(runs, tick)
+    static = solara.use_memo(lambda: {k: Opaque(v) for k, v in charts.static_rows(r, 0).items()}, [id(r)])
+    Prose(
+        f"**Window**: strategies run from step {res.start} to {res.end}; "
+        + (
+            f"**later test** at step {res.test_step}: a harder task and a severe failure. "
+            if res.test_step is not None
+            else "no later test. "
+        )
+        + f"{res.replications} replications on common random numbers. Each cell: strategy minus control on the "
+        "project's one effect-size scale (SD: the difference divided by how much learners differ from one another; "
+        "pp: percentage points of learners), with its 95% interval, then the raw difference in levels or as a share."
+    )
+    head = ["outcome", *[n.replace("_", " ") for n in res.names]]
+    rows = []
+    for key, label, unit in comparing.ROWS:
+        digits = 3 if unit == "share" else 2
+        cells = [label]
+        for n in res.names:
+            c = res.cell(n, key)
+            u = "pp" if c["unit"] == "percentage points" else "SD"
+            cells.append(
+                f"{signed(c['effect'], 2)} {u} [{signed(c['lo'], 2)}, {signed(c['hi'], 2)}] "
+                f"(raw {signed(c['raw'], digits)} {unit})"
+            )
+        rows.append(cells)
+    Table(head, rows, "dash-compare-table")
+    with solara.Row(style={"flex-wrap": "wrap", "gap": "0px"}):
+        for name in ("time", "outcomes"):
+            with solara.Div(classes=["dash-chart-card", f"chart-cmp-{name}"], style={"flex": "1 1 420px"}):
+                Chart(
+                    specs[name],
+                    f"compare-{name}",
+                    static.get(name),
+                    None,
+                    Opaque({"now": r.steps}),
+                    stamp=f"cmp-{id(r) % 100000}",
+                )
+    solara.Text(
+        "Charts: one run per condition on the same random numbers. Handed successes (failures reported as "
+        "successes) are drawn apart from earned ones.",
+        style={"font-size": "0.85em", "color": "#555"},
+    )
 
 
-def pick_agent(i: int) -> None:
-    picked.value = int(i)
-    runs = live.value
-    if runs is not None:
-        runs.pick(int(i))
-    live_tick.value += 1
+@solara.component
+def CompareLive():
+    Poller()
+    lib = simmod.library()
+    with solara.Row(style={"flex-wrap": "wrap", "align-items": "center", "gap": "10px"}):
+        solara.SelectMultiple(
+            "strategies to compare with control",
+            values=cmp_names.value,
+            all_values=list(lib),
+            on_value=cmp_names.set,
+            classes=["dash-compare-strategies"],
+            style={"min-width": "360px"},
+        )
+        solara.InputInt(
+            "replications",
+            value=cmp_replications.value,
+            on_value=lambda x: cmp_replications.set(int(x or 0)),
+            style={"max-width": "120px"},
+            classes=["dash-compare-reps"],
+        )
+        solara.Button(
+            "Run comparison",
+            icon_name="mdi-play",
+            color="primary",
+            on_click=run_comparison,
+            classes=["dash-compare-run"],
+        )
+        solara.Button("Cancel", on_click=cancel_comparison, text=True)
+    for n in cmp_names.value:
+        if n in lib:
+            solara.Text(
+                f"{n.replace('_', ' ')}: {lib[n].description}",
+                style={"font-size": "0.8em", "color": "#444", "display": "block"},
+            )
+    if cmp_status.value:
+        solara.Text(cmp_status.value, classes=["dash-compare-status"], style={"color": "#1565c0"})
+    if cmp_result.value is not None:
+        CompareResults(cmp_result.value)
 
 
 @solara.component
 def ComparePage():
     NavTabs()
+    UrlState()
     with solara.Sidebar():
         Sidebar()
     with solara.Column(style={"padding": "8px"}):
         Prose(
-            "### Compare: control vs an intervention\n"
-            "Two runs of the scenario from the sidebar, one without and one with the chosen intervention "
-            "(timing and targeting from the sidebar's *Intervention* section). They use the **same random "
-            "numbers** (same seed, run index 0), so differences come from the intervention, not from luck."
+            "### Compare strategies with a control\n"
+            "The command line's comparison (`efficacy-sim compare`) on the sidebar's scenario (its own strategy "
+            "is ignored here: choose strategies below). Each strategy and the control run on the **same random "
+            "numbers**, with the same window and the same later test, so differences come from the strategy. "
+            "Look at calibration and overconfidence too: belief that skill does not back falls in the test."
         )
         ProblemBanner()
-
-        def choose(kind: str) -> None:
-            compare_kind.value = kind
-            reset_pair()
-
-        solara.Select(
-            "intervention in the second run", values=list(INTERVENTION_KINDS), value=compare_kind.value, on_value=choose
-        )
         Island(CompareLive)
 
 
-@solara.component
-def CompareLive():
-    runs = pair.value
-    if runs is None:
-        try:
-            runs = make_pair()
-        except Exception as exc:
-            solara.Error(f"Could not build the comparison: {exc}")
-            return
-        pair.value = runs
-    ch = session_charts()
-    tick = pair_tick.value
-    Player(runs, pair_tick, pair_playing, reset_pair, "pair")
-    with solara.Columns([3, 2]):
-        ChartImage(ch["pair_time"], runs, tick, "pair-time", "Blue: control. Red: with the intervention.")
-        with solara.Column():
-            ChartImage(ch["pair_histogram"], runs, tick, "pair-histogram")
-            ChartImage(ch["difference"], runs, tick, "difference")
-    CompareTable(runs, tick)
-
-
-@solara.component
-def CompareTable(runs: Runs, tick: int):
-    now = runs.history[-1]
-    names = {
-        "efficacy_mean": "mean efficacy",
-        "skill_mean": "mean skill",
-        "arousal_mean": "mean arousal",
-        "success_rate": "success rate",
-        "disengaged_share": "share disengaged",
-    }
-    lines = [f"| step {runs.t} | {runs.labels[0]} | {runs.labels[1]} | difference |", "|---|---|---|---|"]
-    for k, label in names.items():
-        a, b = float(now[k][0]), float(now[k][1])
-        lines.append(f"| {label} | {a:.3f} | {b:.3f} | {b - a:+.3f} |")
-    Table(lines)
-
-
+# --------------------------------------------------------------------------------------------
+# Results
+# --------------------------------------------------------------------------------------------
 @solara.component
 def ResultsPage():
     refresh, set_refresh = solara.use_state(0)
@@ -492,6 +852,16 @@ def ResultsCard(exp: results.Experiment, expand: bool):
                         rw.Image(value=fig.read_bytes(), format=fmt, layout={"max_width": "500px"})
                         solara.Text(str(fig.relative_to(exp.path)), style={"font-size": "0.8em"})
 
+
+def _warm_up() -> None:
+    """Import the core and build the default charts' specs before the first visitor (Altair takes ~1 s)."""
+    r = Recording([to_config({**default_values(), "steps": 1})], ["warm-up"])
+    r.compute()
+    charts._specs(default_values()["steps"], min(default_values()["agents"], charts.NETWORK_WINDOW))
+
+
+_warm_up()
+_ = (label_of, LIMITS)  # re-exported for tests and docs
 
 routes = [
     solara.Route(path="/", component=ExplorePage, label="Explore", layout=Layout),

@@ -17,16 +17,32 @@ import solara
 import solara.lab
 from solara.alias import rv
 
+from dashboards.simulation import LIMITS
 from sim.errors import ConfigError
 from sim.params import Choice, Param
 
 MAX_SLIDER_STOPS = 1000
-DASHBOARD_MAX_AGENTS = 5000
-"""Display limit of the dashboard (not a model limit): above it a step and redraw is no longer smooth."""
+CODE_STYLE = {"font-size": "0.72em", "color": "#999", "font-family": "monospace", "margin-left": "4px"}
+MEANING_STYLE = {
+    "font-size": "0.75em",
+    "color": "#555",
+    "line-height": "1.25",
+    "margin-bottom": "10px",
+    "display": "block",
+}
 
 
-def label_of(name: str) -> str:
-    return name.replace("_", " ")
+def label_of(spec: Param | Choice) -> str:
+    """The plain label of a declaration (its code name when it has none)."""
+    return spec.label or spec.name.replace("_", " ")
+
+
+@solara.component
+def Meaning(spec: Param | Choice):
+    """The one-line meaning under a control, with the code name (for TOML files and the CLI) after it."""
+    with solara.Div(style=MEANING_STYLE):
+        solara.Text(spec.meaning)
+        solara.Text(spec.name, style=CODE_STYLE, classes=["dash-code-name"])
 
 
 def slider_step(spec: Param) -> float:
@@ -59,8 +75,8 @@ def ParamSlider(spec: Param, value: float, on_value: Callable[[Any], None], key_
 
     with solara.Column(gap="0px", style={"padding": "0 4px"}):
         solara.Text(
-            f"{label_of(spec.name)}: {_fmt(value)}" + (f" ({spec.unit})" if spec.unit not in ("-", "") else ""),
-            style={"font-size": "0.85em"},
+            f"{label_of(spec)}: {_fmt(value)}" + (f" ({spec.unit})" if spec.unit not in ("-", "") else ""),
+            style={"font-size": "0.85em", "font-weight": "500"},
         )
         slider = rv.Slider(
             v_model=value,
@@ -74,16 +90,7 @@ def ParamSlider(spec: Param, value: float, on_value: Callable[[Any], None], key_
             attributes={"data-param": key_path, "title": spec.meaning},
         )
         rvue.use_event(slider, "change", changed)
-        solara.Text(
-            spec.meaning,
-            style={
-                "font-size": "0.72em",
-                "color": "#666",
-                "line-height": "1.2",
-                "margin-bottom": "10px",
-                "display": "block",
-            },
-        )
+        Meaning(spec)
 
 
 @solara.component
@@ -102,7 +109,7 @@ def ParamText(spec: Param, value: float, on_value: Callable[[Any], None], key_pa
             checked = spec.check(number, key_path)
             if high is not None and checked > high:
                 raise ConfigError(
-                    key_path, checked, f"at most {high:g} in the dashboard (use the command line for more)"
+                    key_path, checked, f"at most {high:,g} in the dashboard (use efficacy-sim run for more)"
                 )
         except (ConfigError, ValueError) as exc:
             set_error(str(exc))
@@ -112,32 +119,28 @@ def ParamText(spec: Param, value: float, on_value: Callable[[Any], None], key_pa
 
     unit = f" ({spec.unit})" if spec.unit not in ("-", "", spec.name) else ""
     solara.InputText(
-        label_of(spec.name) + unit,
+        label_of(spec) + unit,
         value=text,
         on_value=commit,
         error=error or False,
         dense=True,
         classes=[f"dash-input-{key_path}"],
     )
-    solara.Text(
-        spec.meaning,
-        style={
-            "font-size": "0.72em",
-            "color": "#666",
-            "line-height": "1.2",
-            "margin-bottom": "10px",
-            "display": "block",
-        },
-    )
+    Meaning(spec)
 
 
 @solara.component
 def ChoiceSelect(spec: Choice, value: str, on_value: Callable[[Any], None], extra: tuple[str, ...] = ()):
     """A select over the declared choices (plus ``extra`` options such as 'none')."""
-    solara.Select(label_of(spec.name), values=[*extra, *spec.choices], value=value, on_value=on_value, dense=True)
-    solara.Text(
-        spec.meaning, style={"font-size": "0.72em", "color": "#666", "margin-bottom": "8px", "display": "block"}
+    solara.Select(
+        label_of(spec),
+        values=[*extra, *spec.choices],
+        value=value,
+        on_value=on_value,
+        dense=True,
+        classes=[f"dash-select-{spec.name}"],
     )
+    Meaning(spec)
 
 
 @solara.component
@@ -153,8 +156,8 @@ def Control(
     on_value = lambda v: set_value(path, v)  # noqa: E731
     if isinstance(spec, Choice):
         ChoiceSelect(spec, value, on_value, extra)
-    elif path == "agents":
-        ParamText(spec, value, on_value, path, high=min(spec.high, DASHBOARD_MAX_AGENTS))
+    elif path in ("agents", "steps"):
+        ParamText(spec, value, on_value, path, high=min(spec.high, LIMITS[path]))
     elif uses_slider(spec):
         ParamSlider(spec, value, on_value, path)
     else:

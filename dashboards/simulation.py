@@ -1,211 +1,459 @@
-"""Simulation side of the dashboard: scenario values -> Config, runs that record their history.
+"""Simulation side of the dashboard: control values -> Config, whole runs computed at once, presets, files.
 
-No Solara here, so it is importable and testable without a browser. The dashboard keeps a flat
-dict of control values (one entry per control, keyed by a path such as ``learn_rate``,
-``schedule.kind`` or ``shock.on``); :func:`to_config` turns it into a validated
-:class:`~sim.config.Config`, so every range check is the declaration's own.
+No Solara here, so it is importable and testable without a browser. The dashboard keeps a flat dict of
+control values (one entry per control, keyed by a path such as ``learn_rate``, ``schedule.kind`` or
+``shock.on``); :func:`to_config` turns it into a validated :class:`~sim.config.Config`, so every range
+check is the declaration's own, plus the dashboard's own :data:`LIMITS` (a session must stay small).
+
+A run is computed whole with the array core (:class:`~sim.batch.Batch`, a few ms a step) into a
+:class:`Recording` that keeps, per step, the per-learner arrays playback needs; the page then plays it
+back frame by frame. Computing checks a cancel flag every step, so a new scenario (or a server
+shutdown) stops the old one at once.
 """
 
 from __future__ import annotations
 
+import io
+import math
 import threading
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 import numpy as np
 
-from sim import Batch, Config
+from sim import Config
+from sim.errors import ConfigError
 from sim.metrics import summarise
-from sim.params import (
-    INTERVENTION_FIELDS,
-    PARAMS,
-    RUN,
-    SCHEDULE_FIELDS,
-    SHOCK_FIELDS,
-    event_defaults,
-)
+from sim.params import INTERVENTION_FIELDS, PARAMS, RUN, SCHEDULE_FIELDS, SHOCK_FIELDS, event_defaults
 
 NONE = "none"
-"""Value of the intervention selector meaning 'no intervention'."""
+"""Value of the strategy selector meaning 'no intervention'."""
 
 # Fields of the one schedule phase the dashboard edits: it always starts at step 0.
 SCHEDULE_CONTROLS = tuple(f for f in SCHEDULE_FIELDS if f.name != "start")
+# Which schedule fields a kind reads (sim/mechanisms/schedules.py); the others are hidden in the page.
+_TASK = ("ambiguity", "complexity")  # properties of the task whatever the schedule kind
+SCHEDULE_USES: dict[str, tuple[str, ...]] = {
+    "constant": ("level", *_TASK),
+    "ramp": ("level", "ramp_rate", *_TASK),
+    "adaptive": ("level", "target_success", "step_size", *_TASK),
+    "random": ("level", "spread", *_TASK),
+    "self_chosen": ("offset", "spread", *_TASK),
+}
+# The intervention fields the dashboard edits: the window and targeting of the chosen strategy.
+WINDOW_CONTROLS = tuple(f for f in INTERVENTION_FIELDS if f.name != "kind")
+
+LIMITS: dict[str, int] = {"agents": 5000, "steps": 1000, "agent_steps": 1_000_000}
+"""What the dashboard accepts (not model limits; the command line has none of these).
+
+A run is recorded whole (about 41 bytes per learner and step), so ``agents * steps`` is capped too:
+at most ~41 MB a run, and a run computes in about a second. Longer or larger runs: ``efficacy-sim run``.
+"""
+RECORD_BYTES_PER_AGENT_STEP = 9 * 4 + 5  # float32 fields + uint8 flags (see FLOAT_FIELDS, FLAG_FIELDS)
 
 
 def default_values() -> dict[str, Any]:
     """Every control's starting value, taken from the declarations in :mod:`sim.params`."""
     values: dict[str, Any] = {p.name: p.default for p in RUN}
-    values["agents"] = 1000  # a population that shows distributions well and still steps fast
+    values["agents"] = 1000  # a population that shows distributions well and still computes instantly
     values.update({p.name: p.default for p in PARAMS})
     values.update({f"schedule.{k}": v for k, v in event_defaults(SCHEDULE_CONTROLS).items()})
     values["shock.on"] = False
     values.update({f"shock.{k}": v for k, v in event_defaults(SHOCK_FIELDS).items()})
-    values.update({f"intervention.{k}": v for k, v in event_defaults(INTERVENTION_FIELDS).items()})
-    values["intervention.kind"] = NONE
-    values["intervention.end"] = values["steps"]
+    values.update({f"intervention.{k}": v for k, v in event_defaults(WINDOW_CONTROLS).items()})
+    values["strategy"] = NONE
+    values["intervention.start"] = values["steps"] // 10  # the comparison's default window: 10%-60%
+    values["intervention.end"] = (values["steps"] * 6) // 10
     return values
 
 
-def to_config(values: dict[str, Any], intervention: str | None = None, name: str = "dashboard") -> Config:
+def check_limits(values: dict[str, Any]) -> None:
+    """Raise :class:`ConfigError` when a run is larger than the dashboard accepts (:data:`LIMITS`)."""
+    agents, steps = values["agents"], values["steps"]
+    for key, value in (("agents", agents), ("steps", steps)):
+        if isinstance(value, (int, float)) and value > LIMITS[key]:
+            raise ConfigError(key, value, f"at most {LIMITS[key]:,} in the dashboard (use efficacy-sim run for more)")
+    if isinstance(agents, (int, float)) and isinstance(steps, (int, float)) and agents * steps > LIMITS["agent_steps"]:
+        most = LIMITS["agent_steps"] // max(int(agents), 1)
+        raise ConfigError(
+            "steps",
+            steps,
+            f"at most {most:,} with {int(agents):,} learners in the dashboard "
+            f"(learners x steps <= {LIMITS['agent_steps']:,}; use efficacy-sim run for more)",
+        )
+
+
+def library():
+    """The strategy library (shipped strategies), loaded once."""
+    global _LIBRARY
+    if _LIBRARY is None:
+        from sim.strategies import load_library
+
+        _LIBRARY = load_library()
+    return _LIBRARY
+
+
+_LIBRARY = None
+
+
+def to_config(values: dict[str, Any], strategy: str | None = None, name: str = "dashboard") -> Config:
     """Build and validate the scenario described by the control values.
 
     Parameters
     ----------
     values : control values as returned by :func:`default_values` (possibly edited).
-    intervention : override of ``values["intervention.kind"]`` (an intervention kind or ``"none"``).
+    strategy : override of ``values["strategy"]`` (a strategy name or ``"none"``).
+    name : scenario name.
 
     Raises
     ------
     sim.errors.ConfigError
         Naming the field, the value and what is allowed.
     """
+    check_limits(values)
     data: dict[str, Any] = {"name": name, **{p.name: values[p.name] for p in RUN}}
     data["params"] = {p.name: values[p.name] for p in PARAMS}
-    data["schedule"] = [{"start": 0, **{f.name: values[f"schedule.{f.name}"] for f in SCHEDULE_CONTROLS}}]
+    kind = values["schedule.kind"]
+    phase = {"start": 0, "kind": kind}
+    phase.update({f: values[f"schedule.{f}"] for f in SCHEDULE_USES.get(kind, ())})
+    data["schedule"] = [phase]
     if values.get("shock.on"):
         data["shocks"] = [{f.name: values[f"shock.{f.name}"] for f in SHOCK_FIELDS}]
-    kind = values.get("intervention.kind", NONE) if intervention is None else intervention
-    if kind != NONE:
-        iv = {f.name: values[f"intervention.{f.name}"] for f in INTERVENTION_FIELDS}
-        iv["kind"] = kind
-        data["interventions"] = [iv]
-    return Config.from_dict(data)
+    cfg = Config.from_dict(data)
+    chosen = values.get("strategy", NONE) if strategy is None else strategy
+    if chosen != NONE:
+        s = library()[chosen]
+        w = {k: values[f"intervention.{k}"] for k in ("start", "end", "threshold")}
+        w["target"] = values["intervention.target"] if not s.schedule else "all"
+        edits = s.edits(cfg, **w)
+        if "interventions" in edits:
+            intensity = values["intervention.intensity"]
+            edits["interventions"] = [dict(iv, intensity=intensity) for iv in edits["interventions"]]
+        try:
+            cfg = cfg.with_values(edits)
+        except ConfigError as exc:
+            raise ConfigError(f"{exc.field} (strategy {chosen})", exc.value, exc.allowed) from None
+    return cfg
 
 
+# --------------------------------------------------------------------------------------------
+# Presets: shipped scenarios and strategies
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Preset:
+    """A starting point offered in the page: a shipped scenario, or a shipped strategy on the defaults."""
+
+    key: str  # "scenario:NAME" or "strategy:NAME"
+    title: str
+    description: str
+
+
+def presets() -> list[Preset]:
+    """Every shipped scenario, then every shipped strategy, with its description."""
+    from sim.runner import shipped_scenarios
+
+    out = [Preset(f"scenario:{n}", f"Scenario: {n.replace('_', ' ')}", d) for n, d in shipped_scenarios().items()]
+    out += [
+        Preset(f"strategy:{n}", f"Strategy: {n.replace('_', ' ')}", s.description + " (on the default scenario)")
+        for n, s in library().items()
+    ]
+    return out
+
+
+def preset_values(key: str) -> dict[str, Any]:
+    """Control values of a preset (see :func:`presets`); ConfigError for an unknown key."""
+    from sim.runner import load_scenario
+
+    kind, _, name = key.partition(":")
+    values = default_values()
+    if kind == "strategy" and name in library():
+        values["strategy"] = name
+        return values
+    if kind != "scenario":
+        raise ConfigError("preset", key, "one of " + ", ".join(p.key for p in presets()))
+    try:
+        cfg = load_scenario(name)
+    except ConfigError:
+        raise ConfigError("preset", key, "one of " + ", ".join(p.key for p in presets())) from None
+    return values_from_config(cfg, values)
+
+
+def values_from_config(cfg: Config, base: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Control values describing ``cfg`` (its first schedule phase, first shock, and an intervention
+    matched to the single-hook strategy of the same kind). Raises ConfigError for what the page cannot show."""
+    values = dict(base or default_values())
+    values.update({p.name: getattr(cfg, p.name) for p in RUN})
+    values.update(cfg.params)
+    if len(cfg.schedule) > 1:
+        raise ConfigError("schedule", len(cfg.schedule), "one phase (the dashboard edits a single schedule phase)")
+    phase = cfg.schedule[0]
+    values.update({f"schedule.{f.name}": phase[f.name] for f in SCHEDULE_CONTROLS})
+    values["shock.on"] = bool(cfg.shocks)
+    if cfg.shocks:
+        values.update({f"shock.{f.name}": cfg.shocks[0][f.name] for f in SHOCK_FIELDS})
+    values["strategy"] = NONE
+    values["intervention.start"] = cfg.steps // 10
+    values["intervention.end"] = (cfg.steps * 6) // 10
+    if cfg.interventions:
+        if len(cfg.interventions) > 1:
+            raise ConfigError("interventions", len(cfg.interventions), "at most one in the dashboard")
+        iv = cfg.interventions[0]
+        match = [n for n, s in library().items() if s.kinds == (iv["kind"],) and not s.schedule and not s.params]
+        if not match:
+            raise ConfigError("interventions[0].kind", iv["kind"], "a kind with a shipped single-hook strategy")
+        values["strategy"] = match[0]
+        values.update({f"intervention.{f.name}": iv[f.name] for f in WINDOW_CONTROLS})
+    return values
+
+
+# --------------------------------------------------------------------------------------------
+# The page state in a link, and scenarios as TOML
+# --------------------------------------------------------------------------------------------
+def to_query(values: dict[str, Any]) -> str:
+    """The values that differ from the defaults, as a URL query string (a reload or a link restores them)."""
+    base = default_values()
+    changed = {k: v for k, v in values.items() if k in base and v != base[k]}
+    return urlencode({k: ("1" if v is True else "0" if v is False else str(v)) for k, v in changed.items()})
+
+
+def from_query(query: str | None) -> dict[str, Any]:
+    """Control values from a query string made by :func:`to_query` (validated like the controls).
+
+    Raises
+    ------
+    ConfigError
+        For an unknown key or a value of the wrong type, naming it.
+    """
+    values = default_values()
+    for key, raw in parse_qsl(query or "", keep_blank_values=True):
+        if key not in values:
+            raise ConfigError(f"link setting {key!r}", raw, "a control of this dashboard")
+        default = values[key]
+        try:
+            if isinstance(default, bool):
+                if raw not in ("0", "1"):
+                    raise ValueError
+                values[key] = raw == "1"
+            elif isinstance(default, int):
+                values[key] = int(raw)
+            elif isinstance(default, float):
+                values[key] = float(raw)
+            else:
+                values[key] = raw
+        except ValueError:
+            raise ConfigError(key, raw, f"a value like {default!r}") from None
+    to_config(values)  # every declared range and the dashboard's limits
+    return values
+
+
+def _toml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    if isinstance(v, (float, np.floating)):
+        return repr(float(v))
+    s = str(v).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{s}"'
+
+
+def to_toml(cfg: Config) -> str:
+    """The scenario as TOML that ``efficacy-sim run FILE`` accepts (every value written out)."""
+    d = cfg.to_dict()
+    lines = ["# Saved from the efficacy-sim dashboard. Run it: efficacy-sim run THIS_FILE"]
+    for key in ("name", "description", "agents", "steps", "seed"):
+        lines.append(f"{key} = {_toml_value(d[key])}")
+    lines += ["", "[params]"] + [f"{k} = {_toml_value(v)}" for k, v in d["params"].items()]
+    for section in ("schedule", "shocks", "interventions"):
+        for event in d[section]:
+            lines += ["", f"[[{section}]]"] + [f"{k} = {_toml_value(v)}" for k, v in event.items()]
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------------------------
+# Whole runs, recorded for playback
+# --------------------------------------------------------------------------------------------
+FLOAT_FIELDS = (
+    "efficacy",
+    "skill",
+    "arousal",
+    "difficulty",
+    "effort",
+    "d_mastery",
+    "d_vicarious",
+    "d_persuasion",
+    "d_physiological",
+)
+FLAG_FIELDS = ("attempted", "success", "handed", "shocked", "engagement")
 SERIES = (
     "efficacy_mean",
     "efficacy_sd",
     "skill_mean",
     "skill_sd",
     "arousal_mean",
-    "arousal_sd",
-    "success_rate",
-    "disengaged_share",
+    "calibration_mean",
+    "overconfident_share",
     "avoiding_share",
-)
-STORY_FIELDS = (
-    "difficulty",
-    "attempted",
-    "success",
-    "handed",
-    "shocked",
-    "effort",
-    "d_mastery",
-    "d_vicarious",
-    "d_persuasion",
-    "d_physiological",
-    "efficacy",
-    "skill",
-    "arousal",
-    "engagement",
+    "disengaged_share",
 )
 
 
-def record(state) -> dict[str, np.ndarray]:
-    """The time-series values of every run in ``state``, each shaped (runs,)."""
-    m = summarise(state)
-    out = {k: m[k] for k in SERIES if k in m}
-    out["arousal_sd"] = state.arousal.std(axis=1)
-    return out
+class Cancelled(Exception):
+    """A computation was cancelled (a newer scenario replaced it, or the server is stopping)."""
 
 
-@dataclass
-class Story:
-    """What one agent did and felt, step by step (the 'last step' fields of the state)."""
-
-    agent: int
-    rows: list[dict[str, float]] = field(default_factory=list)
-
-    def add(self, t: int, state, run: int = 0) -> None:
-        self.rows.append({"t": t, **{k: float(getattr(state, k)[run, self.agent]) for k in STORY_FIELDS}})
-
-    def column(self, name: str) -> np.ndarray:
-        return np.array([r[name] for r in self.rows], dtype=float)
+SHUTDOWN = threading.Event()
+"""Set when the server stops: every computation still running ends at its next step."""
 
 
-class Runs:
-    """One or more runs stepping together in one :class:`~sim.batch.Batch`, with their history.
+class Recording:
+    """Runs computed whole in one :class:`~sim.batch.Batch` (common random numbers), kept for playback.
 
-    Runs share the seed and run index 0, so their random numbers are common: two scenarios that
-    differ only in an intervention see the same draws (common random numbers).
+    Runs share the seed and run index 0 (as ``efficacy-sim run`` does), so a run here has the same
+    numbers as the command line's, and runs that differ only in a strategy see the same draws.
 
     Parameters
     ----------
-    configs : one config per run (all with the same number of agents).
+    configs : one config per run (all with the same number of agents and steps).
     labels : display name of each run.
-    story_agent : index of the agent whose story is recorded (run 0).
+
+    Attributes
+    ----------
+    frames : per-learner arrays, each shaped (steps + 1, runs, agents); row t is the state after t steps.
+    series : population series, each shaped (steps + 1, runs), plus ``earned_success_rate`` (successes
+        the learner achieved / attempts) and ``handed_share`` (successes handed to them / attempts).
+    computed : steps computed so far (``steps`` when complete).
     """
 
-    def __init__(self, configs: list[Config], labels: list[str], story_agent: int = 0) -> None:
+    def __init__(self, configs: list[Config], labels: list[str]) -> None:
+        from sim import Batch
+
         self.configs = configs
         self.labels = labels
-        seed = configs[0].seed
-        self.batch = Batch(configs, seeds=[seed] * len(configs), run_indices=[0] * len(configs))
-        self.lock = threading.Lock()
-        self.history: list[dict[str, np.ndarray]] = [record(self.batch.state)]
-        self.initial_efficacy = self.batch.state.efficacy.copy()
-        self.story = Story(min(max(int(story_agent), 0), self.agents - 1))
-        self.story.add(0, self.batch.state)
-        self._layout: np.ndarray | None = None
-        self._edges: np.ndarray | None = None
+        self.steps = configs[0].steps
+        if len({c.steps for c in configs}) != 1:
+            raise ValueError("all runs of a recording need the same number of steps")
+        self.batch = Batch(configs, seeds=[configs[0].seed] * len(configs), run_indices=[0] * len(configs))
+        self.agents = self.batch.agents
+        shape = (self.steps + 1, len(configs), self.agents)
+        self.frames = {f: np.full(shape, np.nan, dtype=np.float32) for f in FLOAT_FIELDS}
+        self.frames.update({f: np.zeros(shape, dtype=np.uint8) for f in FLAG_FIELDS})
+        self.series = {k: np.full((self.steps + 1, len(configs)), np.nan) for k in SERIES}
+        for k in ("earned_success_rate", "handed_share", "success_rate"):
+            self.series[k] = np.full((self.steps + 1, len(configs)), np.nan)
+        self.computed = -1
+        self.neighbours = self.batch.neighbours[0][
+            :, : int(self.batch.neighbour_mask[0, 0].sum()) if self.agents > 1 else 0
+        ]
+        self._keep(0)
 
-    @property
-    def agents(self) -> int:
-        return self.batch.agents
+    def _keep(self, t: int) -> None:
+        st = self.batch.state
+        for f in FLOAT_FIELDS:
+            self.frames[f][t] = getattr(st, f)
+        for f in FLAG_FIELDS:
+            self.frames[f][t] = getattr(st, f)
+        m = summarise(st)
+        for k in SERIES:
+            self.series[k][t] = m[k]
+        attempts = np.count_nonzero(st.attempted, axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            handed = np.count_nonzero(st.success & st.handed & st.attempted, axis=1)
+            wins = np.count_nonzero(st.success & st.attempted, axis=1)
+            self.series["success_rate"][t] = np.where(attempts > 0, wins / np.maximum(attempts, 1), np.nan)
+            self.series["handed_share"][t] = np.where(attempts > 0, handed / np.maximum(attempts, 1), np.nan)
+            self.series["earned_success_rate"][t] = np.where(
+                attempts > 0, (wins - handed) / np.maximum(attempts, 1), np.nan
+            )
+        self.computed = t
 
-    @property
-    def t(self) -> int:
-        return self.batch.t
-
-    @property
-    def steps(self) -> int:
-        return self.configs[0].steps
+    def compute(self, cancel: threading.Event | None = None, progress: Callable[[int], None] | None = None) -> None:
+        """Compute every remaining step; raises :class:`Cancelled` as soon as ``cancel`` or :data:`SHUTDOWN` is set."""
+        for t in range(self.computed + 1, self.steps + 1):
+            if SHUTDOWN.is_set() or (cancel is not None and cancel.is_set()):
+                raise Cancelled(f"stopped at step {t - 1} of {self.steps}")
+            self.batch.step()
+            self._keep(t)
+            if progress is not None and t % 10 == 0:
+                progress(t)
+        self.batch = None  # the state is in the frames now; free the core's buffers
 
     @property
     def done(self) -> bool:
-        return self.t >= self.steps
+        return self.computed >= self.steps
 
-    def step(self) -> None:
-        """One step of every run; records the history and the picked agent's story."""
-        with self.lock:
-            self.batch.step()
-            self.history.append(record(self.batch.state))
-            self.story.add(self.t, self.batch.state)
+    @property
+    def nbytes(self) -> int:
+        return sum(a.nbytes for a in self.frames.values()) + sum(a.nbytes for a in self.series.values())
 
-    def series(self, name: str) -> np.ndarray:
-        """History of a series, shaped (steps + 1, runs)."""
-        return np.array([h[name] for h in self.history])
+    # -- reading ------------------------------------------------------------------------------
+    def story(self, agent: int, run: int = 0, upto: int | None = None) -> dict[str, np.ndarray]:
+        """One learner's fields over steps 0..upto (default: all computed)."""
+        upto = self.computed if upto is None else min(upto, self.computed)
+        return {f: a[: upto + 1, run, agent] for f, a in self.frames.items()}
 
-    def pick(self, agent: int) -> Story:
-        """Follow another agent: replay the run from step 0 (runs are determined by config and seed)."""
-        agent = min(max(int(agent), 0), self.agents - 1)
-        if agent == self.story.agent:
-            return self.story
-        with self.lock:
-            replay = Batch(self.configs[:1], seeds=[self.configs[0].seed], run_indices=[0])
-            story = Story(agent)
-            story.add(0, replay.state)
-            for _ in range(self.t):
-                replay.step()
-                story.add(replay.t, replay.state)
-            self.story = story
-        return story
+    def find_cycle(self, kind: str, t: int, run: int = 0) -> int | None:
+        """A learner in a virtuous (belief and skill both rose, still engaged) or vicious cycle (belief
+        fell and the learner avoids or gave up, or belief fell most) by step ``t``; None if there is none."""
+        e0, e1 = self.frames["efficacy"][0, run], self.frames["efficacy"][t, run]
+        s0, s1 = self.frames["skill"][0, run], self.frames["skill"][t, run]
+        eng = self.frames["engagement"][t, run]
+        de, ds = e1 - e0, s1 - s0
+        if kind == "virtuous":
+            ok = (de > 0) & (ds > 0) & (eng == 0)
+            score = np.where(ok, de + ds, -np.inf)
+            return int(np.argmax(score)) if ok.any() else None
+        if kind == "vicious":
+            ok = (de < 0) & (eng > 0)
+            if not ok.any():
+                ok = de < 0
+            score = np.where(ok, de + ds, np.inf)
+            return int(np.argmin(score)) if ok.any() else None
+        raise ValueError(f"kind = {kind!r} is not allowed: expected 'virtuous' or 'vicious'")
 
-    def network(self) -> tuple[np.ndarray, np.ndarray]:
-        """Node positions (agents, 2) and edge segments (edges, 2, 2) of run 0, computed once.
+    def series_table(self):
+        """The population series as a table: one row per (run, step)."""
+        import pandas as pd
 
-        Agents sit in ring order along a spiral (a circle wound a few times, so 1,000 nodes do not
-        overlap): ring neighbours stay side by side and rewired links show as long chords.
-        """
-        if self._layout is None:
-            n = self.agents
-            k = int(self.batch.neighbour_mask[0, 0].sum()) if n > 1 else 0
-            turns = max(1, n // 150)
-            frac = np.arange(n) / max(n, 1)
-            theta = 2 * np.pi * turns * frac
-            radius = 0.35 + 0.65 * frac if turns > 1 else np.ones(n)
-            self._layout = np.c_[radius * np.cos(theta), radius * np.sin(theta)]
-            nb = self.batch.neighbours[0][:, :k]
-            edges = np.c_[np.repeat(np.arange(n), k), nb.ravel()]
-            self._edges = self._layout[edges]
-        return self._layout, self._edges
+        parts = []
+        for r, label in enumerate(self.labels):
+            d = {"run": label, "step": np.arange(self.computed + 1)}
+            d.update({k: v[: self.computed + 1, r] for k, v in self.series.items()})
+            parts.append(pd.DataFrame(d))
+        return pd.concat(parts, ignore_index=True)
+
+    def agents_table(self):
+        """Every learner at every step (long table: run, step, agent, fields)."""
+        import pandas as pd
+
+        t, r, a = (self.computed + 1, len(self.labels), self.agents)
+        idx = np.indices((t, r, a)).reshape(3, -1)
+        d = {"run": np.asarray(self.labels, dtype=object)[idx[1]], "step": idx[0], "agent": idx[2]}
+        d.update({f: v[:t].reshape(-1) for f, v in self.frames.items()})
+        return pd.DataFrame(d)
+
+
+def to_csv(df) -> bytes:
+    return df.to_csv(index=False).encode()
+
+
+def to_parquet(df) -> bytes:
+    buf = io.BytesIO()
+    df.to_parquet(buf, index=False)
+    return buf.getvalue()
+
+
+def number(x: float, digits: int = 3) -> str:
+    """A number for a table: no '-0.000', NaN as '-'."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "-"
+    r = round(float(x), digits)
+    return f"{0.0 if r == 0 else r:.{digits}f}"
+
+
+def signed(x: float, digits: int = 3) -> str:
+    """Like :func:`number` with a sign, except for zero."""
+    s = number(x, digits)
+    return s if s in ("-",) or s.startswith("-") or float(s) == 0 else "+" + s

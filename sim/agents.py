@@ -74,6 +74,36 @@ class Learner(FixedAgent):
         super().__init__(model)
         self.index = int(index)
 
+    def step(self) -> None:
+        """Refused: learners do not step one at a time.
+
+        ``model.agents.shuffle_do("step")`` would otherwise do nothing at all, silently: every learner
+        advances together in the model's array core.
+
+        Raises
+        ------
+        TypeError
+            Saying to call ``model.step()`` instead.
+        """
+        raise TypeError(
+            f"Learner {self.index}: learners do not step one at a time (the array core advances all of them "
+            "together); call model.step() instead of agent.step() or model.agents.shuffle_do('step')"
+        )
+
+    def remove(self) -> None:
+        """Refused: the array core steps every learner of the run, so a removed learner would keep acting.
+
+        Raises
+        ------
+        TypeError
+            Saying what to do instead (a smaller population, or a scenario without this learner).
+        """
+        raise TypeError(
+            f"Learner {self.index} cannot be removed: the array core steps every learner of the run, so it "
+            "would keep acting and influencing others; build the model with the population you want "
+            "(EfficacyModel(agents=N)) instead"
+        )
+
     @property
     def engagement(self) -> str:
         """'engaged', 'avoiding' or 'disengaged'."""

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import mesa
+import numpy as np
 from mesa.discrete_space import Network
 
 from sim.agents import Learner
@@ -55,7 +56,7 @@ class EfficacyModel(mesa.Model):
         self.learners = Learner.create_agents(self, config.agents, list(range(config.agents)))
         self._by_index = list(self.learners)
         for a in self._by_index:
-            a.cell = self.space._cells[a.index]
+            a.cell = self.space[a.index]  # the space's public lookup (node id = learner index)
         self.summary = self._summarise()
         self.datacollector = mesa.DataCollector(
             model_reporters={k: (lambda m, k=k: m.summary[k]) for k in METRICS},
@@ -76,5 +77,15 @@ class EfficacyModel(mesa.Model):
         self.datacollector.collect(self)
 
     def agent(self, index: int) -> Learner:
-        """The learner with the given index."""
-        return self._by_index[index]
+        """The learner with the given index (0 to ``agents - 1``).
+
+        Raises
+        ------
+        IndexError
+            Naming the index and the allowed range (negative indices are refused, not wrapped).
+        """
+        if isinstance(index, bool) or not isinstance(index, (int, np.integer)) or not 0 <= index < len(self._by_index):
+            raise IndexError(
+                f"agent index = {index!r} is not allowed: expected a whole number in [0, {len(self._by_index) - 1}]"
+            )
+        return self._by_index[int(index)]

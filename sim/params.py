@@ -42,6 +42,10 @@ class Param:
         Mechanism the parameter belongs to (used to group docs and controls).
     integer : bool
         True when only whole numbers are allowed.
+    label : str
+        Plain-language name for people who do not code (dashboard controls); ``name`` stays the key.
+    advanced : bool
+        A mechanism constant most users leave alone (the dashboard folds it away).
     """
 
     name: str
@@ -53,6 +57,8 @@ class Param:
     source: str
     group: str
     integer: bool = False
+    label: str = ""
+    advanced: bool = False
 
     def check(self, value: Any, where: str) -> float:
         """Return ``value`` as a number, or raise :class:`ConfigError` naming the field."""
@@ -72,7 +78,7 @@ class Param:
 
 @dataclass(frozen=True)
 class Choice:
-    """A declared categorical field (a value from a fixed list)."""
+    """A declared categorical field (a value from a fixed list); ``label`` and ``advanced`` as in :class:`Param`."""
 
     name: str
     default: str
@@ -80,6 +86,8 @@ class Choice:
     meaning: str
     source: str
     group: str
+    label: str = ""
+    advanced: bool = False
 
     def check(self, value: Any, where: str) -> str:
         from sim.errors import ConfigError
@@ -97,8 +105,30 @@ def _fmt(x: float) -> str:
 # Run size
 # --------------------------------------------------------------------------------------------
 RUN = (
-    Param("agents", 100, 1, 10_000_000, "agents", "Number of learners in a run.", "-", "run", True),
-    Param("steps", 100, 0, 1_000_000, "steps", "Number of time steps (task episodes).", "-", "run", True),
+    Param(
+        "agents",
+        100,
+        1,
+        10_000_000,
+        "agents",
+        "Number of learners in a run.",
+        "-",
+        "run",
+        True,
+        label="Number of learners",
+    ),
+    Param(
+        "steps",
+        100,
+        0,
+        1_000_000,
+        "steps",
+        "Number of time steps (task episodes).",
+        "-",
+        "run",
+        True,
+        label="Length of the run (steps)",
+    ),
     Param(
         "seed",
         0,
@@ -109,6 +139,7 @@ RUN = (
         "NumPy SeedSequence",
         "run",
         True,
+        label="Random seed",
     ),
 )
 
@@ -121,8 +152,28 @@ _S_YD = "Yerkes & Dodson (1908); Teigen (1994); Sorensen et al. (2022)"
 
 PARAMS: tuple[Param, ...] = (
     # population: initial states and heterogeneity
-    Param("skill_mean", 3.0, 0.0, LEVEL_MAX, "levels", "Mean initial skill.", "scale choice", "population"),
-    Param("skill_sd", 1.0, 0.0, 5.0, "levels", "SD of initial skill across agents.", "scale choice", "population"),
+    Param(
+        "skill_mean",
+        3.0,
+        0.0,
+        LEVEL_MAX,
+        "levels",
+        "Mean initial skill.",
+        "scale choice",
+        "population",
+        label="Average starting skill",
+    ),
+    Param(
+        "skill_sd",
+        1.0,
+        0.0,
+        5.0,
+        "levels",
+        "SD of initial skill across agents.",
+        "scale choice",
+        "population",
+        label="Spread of starting skill",
+    ),
     Param(
         "efficacy_mean",
         3.0,
@@ -132,8 +183,19 @@ PARAMS: tuple[Param, ...] = (
         "Mean initial efficacy (belief about the hardest task one can do).",
         _S_BANDURA,
         "population",
+        label="Average starting self-belief",
     ),
-    Param("efficacy_sd", 1.0, 0.0, 5.0, "levels", "SD of initial efficacy across agents.", _S_BANDURA, "population"),
+    Param(
+        "efficacy_sd",
+        1.0,
+        0.0,
+        5.0,
+        "levels",
+        "SD of initial efficacy across agents.",
+        _S_BANDURA,
+        "population",
+        label="Spread of starting self-belief",
+    ),
     Param(
         "efficacy_skill_corr",
         0.4,
@@ -143,6 +205,7 @@ PARAMS: tuple[Param, ...] = (
         "Correlation of initial efficacy with initial skill.",
         "Stajkovic & Luthans (1998): SE-performance r = .38",
         "population",
+        label="How well starting belief matches skill",
     ),
     Param(
         "strength_init",
@@ -153,9 +216,32 @@ PARAMS: tuple[Param, ...] = (
         "Initial efficacy strength (how settled the belief is).",
         _S_BANDURA,
         "population",
+        label="How settled beliefs are at the start",
+        advanced=True,
     ),
-    Param("arousal_baseline", 0.3, 0.0, 1.0, "0-1", "Mean resting arousal.", _S_YD, "population"),
-    Param("arousal_baseline_sd", 0.1, 0.0, 0.5, "0-1", "SD of resting arousal across agents.", _S_YD, "population"),
+    Param(
+        "arousal_baseline",
+        0.3,
+        0.0,
+        1.0,
+        "0-1",
+        "Mean resting arousal.",
+        _S_YD,
+        "population",
+        label="Average resting tension",
+    ),
+    Param(
+        "arousal_baseline_sd",
+        0.1,
+        0.0,
+        0.5,
+        "0-1",
+        "SD of resting arousal across agents.",
+        _S_YD,
+        "population",
+        label="Spread of resting tension",
+        advanced=True,
+    ),
     Param(
         "reappraisal_init",
         0.0,
@@ -165,6 +251,8 @@ PARAMS: tuple[Param, ...] = (
         "Initial tendency to read arousal as readiness rather than anxiety.",
         "Jamieson et al. (2010)",
         "population",
+        label="Starting habit of reading tension as readiness",
+        advanced=True,
     ),
     Param(
         "credibility_init",
@@ -175,6 +263,8 @@ PARAMS: tuple[Param, ...] = (
         "Initial credibility an agent grants to persuaders.",
         _S_BANDURA,
         "population",
+        label="Starting trust in encouragement",
+        advanced=True,
     ),
     # population: broad individual differences in sensitivities (log-normal, median 1)
     Param(
@@ -186,6 +276,8 @@ PARAMS: tuple[Param, ...] = (
         "Log-normal SD of each agent's learning-rate multiplier (individual learning curves differ widely).",
         "Heathcote, Brown & Mewhort (2000)",
         "population",
+        label="How much learners differ in learning speed",
+        advanced=True,
     ),
     Param(
         "mastery_sensitivity_sd",
@@ -196,6 +288,8 @@ PARAMS: tuple[Param, ...] = (
         "Log-normal SD of each agent's multiplier on belief updating from own outcomes.",
         "Moebius et al. (2022); Eil & Rao (2011): responsiveness to feedback varies widely between people",
         "population",
+        label="How much learners differ in how much outcomes move their belief",
+        advanced=True,
     ),
     Param(
         "arousal_sensitivity_sd",
@@ -206,6 +300,8 @@ PARAMS: tuple[Param, ...] = (
         "Log-normal SD of each agent's multiplier on arousal reactivity.",
         "assumption (stable individual differences in stress reactivity)",
         "population",
+        label="How much learners differ in arousal reactivity",
+        advanced=True,
     ),
     # population: person-level biases in self-evaluation
     Param(
@@ -217,6 +313,7 @@ PARAMS: tuple[Param, ...] = (
         "Mean self-enhancement: how much better than its belief predicts an agent expects to have done.",
         "Moebius et al. (2022); Dunning, Meyerowitz & Holzberg (1989); magnitude: assumption",
         "population",
+        label="Average optimism when reading one's own results",
     ),
     Param(
         "optimism_sd",
@@ -227,6 +324,8 @@ PARAMS: tuple[Param, ...] = (
         "SD of self-enhancement across agents (normal).",
         "Moebius et al. (2022); magnitude: assumption",
         "population",
+        label="How much learners differ in optimism",
+        advanced=True,
     ),
     Param(
         "good_news_sd",
@@ -237,6 +336,8 @@ PARAMS: tuple[Param, ...] = (
         "Log-normal SD of each agent's multiplier on mastery_gain_success (its weight on good news).",
         "Eil & Rao (2011); Moebius et al. (2022)",
         "population",
+        label="How much learners differ in weighting good news",
+        advanced=True,
     ),
     Param(
         "bad_news_sd",
@@ -247,6 +348,8 @@ PARAMS: tuple[Param, ...] = (
         "Log-normal SD of each agent's multiplier on mastery_gain_failure (its weight on bad news).",
         "Eil & Rao (2011); Moebius et al. (2022)",
         "population",
+        label="How much learners differ in weighting bad news",
+        advanced=True,
     ),
     Param(
         "self_serving_mean",
@@ -257,6 +360,7 @@ PARAMS: tuple[Param, ...] = (
         "Mean share of a bad outcome attributed to effort, luck or the task, and of low effort excused in a good one.",
         "Mezulis et al. (2004); Campbell & Sedikides (1999); magnitude: assumption",
         "population",
+        label="Average self-serving reading of outcomes (success to ability, failure to luck)",
     ),
     Param(
         "self_serving_sd",
@@ -267,6 +371,8 @@ PARAMS: tuple[Param, ...] = (
         "SD of self-serving attribution across agents (normal, clipped to [0, 1]).",
         "Mezulis et al. (2004); magnitude: assumption",
         "population",
+        label="How much learners differ in self-serving reading",
+        advanced=True,
     ),
     # social network
     Param(
@@ -279,6 +385,7 @@ PARAMS: tuple[Param, ...] = (
         "Watts & Strogatz (1998)",
         "network",
         True,
+        label="Classmates each learner watches",
     ),
     Param(
         "network_rewire",
@@ -289,6 +396,8 @@ PARAMS: tuple[Param, ...] = (
         "Chance that an observed neighbour is replaced by a random agent.",
         "Watts & Strogatz (1998)",
         "network",
+        label="Share of watched classmates picked at random",
+        advanced=True,
     ),
     # approach / avoid
     Param(
@@ -300,8 +409,20 @@ PARAMS: tuple[Param, ...] = (
         "Difficulty above efficacy at which an agent attempts with probability 1/2.",
         _S_BANDURA + ": avoidance of tasks judged beyond one's capability",
         "choice",
+        label="How far beyond their belief learners still try",
     ),
-    Param("avoid_scale", 0.5, 0.01, 5.0, "levels", "Spread of the approach/avoid logistic.", _S_BANDURA, "choice"),
+    Param(
+        "avoid_scale",
+        0.5,
+        0.01,
+        5.0,
+        "levels",
+        "Spread of the approach/avoid logistic.",
+        _S_BANDURA,
+        "choice",
+        label="Sharpness of the try-or-avoid choice",
+        advanced=True,
+    ),
     Param(
         "disengage_after",
         5,
@@ -312,6 +433,7 @@ PARAMS: tuple[Param, ...] = (
         _S_BANDURA + ": persistent avoidance",
         "choice",
         True,
+        label="Avoided tasks in a row before giving up",
     ),
     Param(
         "reengage_prob",
@@ -322,6 +444,7 @@ PARAMS: tuple[Param, ...] = (
         "Chance per step that a disengaged agent re-engages.",
         "assumption",
         "choice",
+        label="Chance a learner who gave up comes back",
     ),
     # appraisal and arousal
     Param(
@@ -333,6 +456,8 @@ PARAMS: tuple[Param, ...] = (
         "Difficulty above efficacy at which a task is appraised as threat with probability-weight 1/2.",
         "Lazarus & Folkman (1984); Bandura (1997)",
         "arousal",
+        label="How far beyond their belief a task feels threatening",
+        advanced=True,
     ),
     Param(
         "appraisal_scale",
@@ -343,6 +468,8 @@ PARAMS: tuple[Param, ...] = (
         "Spread of the threat appraisal logistic.",
         "Lazarus & Folkman (1984)",
         "arousal",
+        label="Sharpness of the threat judgement",
+        advanced=True,
     ),
     Param(
         "arousal_reactivity",
@@ -353,6 +480,8 @@ PARAMS: tuple[Param, ...] = (
         "Rise of arousal toward 1 under full threat.",
         _S_YD,
         "arousal",
+        label="How strongly threat raises tension",
+        advanced=True,
     ),
     Param(
         "challenge_arousal",
@@ -363,6 +492,8 @@ PARAMS: tuple[Param, ...] = (
         "Arousal response to a challenge, relative to a threat (eustress).",
         "popular claims P2-P7: eustress vs distress",
         "arousal",
+        label="Tension from a challenge (relative to a threat)",
+        advanced=True,
     ),
     Param(
         "arousal_decay",
@@ -373,6 +504,8 @@ PARAMS: tuple[Param, ...] = (
         "Pull of arousal back to the agent's baseline each step.",
         "assumption",
         "arousal",
+        label="How fast tension calms down",
+        advanced=True,
     ),
     # effort
     Param(
@@ -384,6 +517,8 @@ PARAMS: tuple[Param, ...] = (
         "Spread of the subjective success expectancy p = logistic((efficacy - difficulty) / belief_scale).",
         _S_IMWM,
         "effort",
+        label="Sharpness of expected success",
+        advanced=True,
     ),
     Param(
         "giveup_expectancy",
@@ -394,6 +529,8 @@ PARAMS: tuple[Param, ...] = (
         "Expected success below which effort collapses.",
         "Brehm & Self (1989) motivational intensity",
         "effort",
+        label="Expected success below which effort collapses",
+        advanced=True,
     ),
     Param(
         "effort_min",
@@ -404,6 +541,8 @@ PARAMS: tuple[Param, ...] = (
         "Effort on trivial tasks and after giving up.",
         "Brehm & Self (1989)",
         "effort",
+        label="Effort on easy tasks and after giving up",
+        advanced=True,
     ),
     Param(
         "effort_span",
@@ -414,6 +553,8 @@ PARAMS: tuple[Param, ...] = (
         "Effort rises from effort_min to 1 as difficulty rises from efficacy - effort_span to efficacy.",
         "Brehm & Self (1989)",
         "effort",
+        label="Range of difficulty over which effort rises",
+        advanced=True,
     ),
     # performance
     Param(
@@ -425,6 +566,8 @@ PARAMS: tuple[Param, ...] = (
         "Capability added by full effort (relative to half effort).",
         _S_IMWM,
         "performance",
+        label="Extra capability from full effort",
+        advanced=True,
     ),
     Param(
         "perf_scale",
@@ -435,6 +578,8 @@ PARAMS: tuple[Param, ...] = (
         "Spread of the success logistic (performance noise).",
         "assumption",
         "performance",
+        label="Luck in performance",
+        advanced=True,
     ),
     Param(
         "yd_opt_easy",
@@ -445,6 +590,8 @@ PARAMS: tuple[Param, ...] = (
         "Optimal arousal for a task far below skill.",
         _S_YD + "; illustrative A* ~ .7 for simple tasks",
         "performance",
+        label="Best tension level for an easy task",
+        advanced=True,
     ),
     Param(
         "yd_opt_hard",
@@ -455,9 +602,20 @@ PARAMS: tuple[Param, ...] = (
         "Optimal arousal for a task far above skill.",
         _S_YD + "; illustrative A* ~ .3 for complex tasks",
         "performance",
+        label="Best tension level for a hard task",
+        advanced=True,
     ),
     Param(
-        "yd_width", 0.35, 0.05, 2.0, "0-1", "Width of the inverted-U arousal efficiency curve.", _S_YD, "performance"
+        "yd_width",
+        0.35,
+        0.05,
+        2.0,
+        "0-1",
+        "Width of the inverted-U arousal efficiency curve.",
+        _S_YD,
+        "performance",
+        label="Tolerance of tension before performance suffers",
+        advanced=True,
     ),
     Param(
         "yd_cost",
@@ -468,6 +626,8 @@ PARAMS: tuple[Param, ...] = (
         "Capability lost at the worst arousal (efficiency 0).",
         _S_YD,
         "performance",
+        label="Capability lost at the worst tension",
+        advanced=True,
     ),
     Param(
         "yd_hardness_scale",
@@ -478,6 +638,8 @@ PARAMS: tuple[Param, ...] = (
         "Spread of task hardness h = logistic((difficulty - skill) / scale).",
         _S_YD,
         "performance",
+        label="Sharpness of how hard a task feels",
+        advanced=True,
     ),
     # skill
     Param(
@@ -489,6 +651,8 @@ PARAMS: tuple[Param, ...] = (
         "Skill gain per unit of effort-weighted outcome information (exponential approach to the scale top).",
         "Heathcote, Brown & Mewhort (2000); Rescorla & Wagner (1972) delta rule",
         "skill",
+        label="Range of useful difficulty",
+        advanced=True,
     ),
     Param(
         "failure_learning",
@@ -499,6 +663,8 @@ PARAMS: tuple[Param, ...] = (
         "Information value of a failure's prediction error relative to a success's.",
         "Yin et al. (2019)",
         "skill",
+        label="What a failure teaches (relative to a success)",
+        advanced=True,
     ),
     Param(
         "skill_decay",
@@ -509,6 +675,8 @@ PARAMS: tuple[Param, ...] = (
         "Proportional skill loss in a step without practice.",
         "assumption",
         "skill",
+        label="Skill lost without practice",
+        advanced=True,
     ),
     # efficacy: mastery
     Param(
@@ -520,6 +688,7 @@ PARAMS: tuple[Param, ...] = (
         "Efficacy change for a fully diagnostic, unexpected success.",
         _S_BANDURA + "; Moebius et al. (2022): good news weighs more",
         "mastery",
+        label="Belief gained from an unexpected success",
     ),
     Param(
         "mastery_gain_failure",
@@ -530,6 +699,7 @@ PARAMS: tuple[Param, ...] = (
         "Efficacy change for a fully diagnostic, unexpected failure.",
         _S_BANDURA + "; Eil & Rao (2011)",
         "mastery",
+        label="Belief lost from an unexpected failure",
     ),
     Param(
         "effort_attribution",
@@ -540,6 +710,8 @@ PARAMS: tuple[Param, ...] = (
         "How much low effort discounts an outcome's diagnosticity.",
         _S_BANDURA + ": failure after full effort hurts more",
         "mastery",
+        label="How much low effort excuses an outcome",
+        advanced=True,
     ),
     Param(
         "strength_gain",
@@ -550,6 +722,8 @@ PARAMS: tuple[Param, ...] = (
         "Strength added per unit of diagnostic evidence.",
         _S_BANDURA + ": early experiences move belief most",
         "mastery",
+        label="How fast evidence settles a belief",
+        advanced=True,
     ),
     Param(
         "strength_forgetting",
@@ -560,6 +734,8 @@ PARAMS: tuple[Param, ...] = (
         "Share of efficacy strength lost each step: old evidence fades, so belief stays revisable.",
         "assumption (leaky evidence integration); Shea & Howell (2000): spirals self-correct",
         "mastery",
+        label="How fast old evidence fades",
+        advanced=True,
     ),
     Param(
         "handed_discount",
@@ -570,6 +746,7 @@ PARAMS: tuple[Param, ...] = (
         "Diagnostic weight of a handed (not earned) success.",
         "popular claims P10-P12: everyone gets a trophy",
         "mastery",
+        label="Weight of a success that was handed, not earned",
     ),
     # efficacy: vicarious
     Param(
@@ -581,6 +758,7 @@ PARAMS: tuple[Param, ...] = (
         "Efficacy change from a maximally similar observed model.",
         "Bandura (1997); Byars-Winston et al. (2017)",
         "vicarious",
+        label="Belief change from watching a similar classmate",
     ),
     Param(
         "stage_ahead",
@@ -591,6 +769,8 @@ PARAMS: tuple[Param, ...] = (
         "Gap between a model's visible performance level and the observer's own at which a model informs most.",
         "Schunk & Hanson (1985); Braaksma et al. (2002)",
         "vicarious",
+        label="Most informative gap to a watched classmate",
+        advanced=True,
     ),
     Param(
         "similarity_width",
@@ -601,6 +781,8 @@ PARAMS: tuple[Param, ...] = (
         "Width of the similarity weighting around stage_ahead.",
         "Schunk, Hanson & Cox (1987)",
         "vicarious",
+        label="How similar a classmate must be to count",
+        advanced=True,
     ),
     Param(
         "similarity_floor",
@@ -611,6 +793,8 @@ PARAMS: tuple[Param, ...] = (
         "Weight of the least similar model: even a distant model shows a task can be done.",
         "Schunk & Hanson (1985): teacher model > no model",
         "vicarious",
+        label="Weight of a very different classmate",
+        advanced=True,
     ),
     # efficacy: social persuasion
     Param(
@@ -622,6 +806,7 @@ PARAMS: tuple[Param, ...] = (
         "Fraction of the gap to a fully credible, specific message closed per message.",
         "Ashford et al. (2010)",
         "persuasion",
+        label="Belief change from one credible message",
     ),
     Param(
         "persuasion_rate",
@@ -632,6 +817,7 @@ PARAMS: tuple[Param, ...] = (
         "Chance per step of everyday (generic) peer encouragement.",
         _S_BANDURA,
         "persuasion",
+        label="Chance of everyday encouragement each step",
     ),
     Param(
         "peer_praise_inflation",
@@ -642,6 +828,8 @@ PARAMS: tuple[Param, ...] = (
         "How far above their expectation of the learner everyday peer encouragement claims one can go.",
         "assumption",
         "persuasion",
+        label="How much everyday encouragement overstates",
+        advanced=True,
     ),
     Param(
         "generic_specificity",
@@ -652,6 +840,8 @@ PARAMS: tuple[Param, ...] = (
         "Specificity of generic praise (specific, skill-based feedback has 1).",
         "Mueller & Dweck (1998); popular claims P1, P8, P13-P15",
         "persuasion",
+        label="How specific generic praise is",
+        advanced=True,
     ),
     Param(
         "credibility_erosion",
@@ -662,6 +852,8 @@ PARAMS: tuple[Param, ...] = (
         "Credibility lost when a failure contradicts a persuasion.",
         _S_BANDURA,
         "persuasion",
+        label="Trust lost when encouragement proves wrong",
+        advanced=True,
     ),
     Param(
         "credibility_recovery",
@@ -672,6 +864,8 @@ PARAMS: tuple[Param, ...] = (
         "Credibility regained when a success confirms a persuasion.",
         "assumption",
         "persuasion",
+        label="Trust regained when encouragement proves right",
+        advanced=True,
     ),
     # efficacy: physiological state
     Param(
@@ -683,6 +877,7 @@ PARAMS: tuple[Param, ...] = (
         "Efficacy loss per unit of arousal above threshold read as anxiety.",
         "Bandura (1997); Jamieson et al. (2010)",
         "physiological",
+        label="Belief lost from feeling anxious",
     ),
     Param(
         "anxiety_threshold",
@@ -693,6 +888,8 @@ PARAMS: tuple[Param, ...] = (
         "Arousal above which a state can be read as anxiety.",
         "assumption",
         "physiological",
+        label="Tension above which it can feel like anxiety",
+        advanced=True,
     ),
     # interventions (constants of the intervention hooks)
     Param(
@@ -704,6 +901,8 @@ PARAMS: tuple[Param, ...] = (
         "Success rate the mastery ladder aims at (challenging but achievable).",
         "Bandura & Schunk (1981): proximal subgoals; popular claims P1, P8, P13-P15",
         "interventions",
+        label="Success rate the mastery ladder aims at",
+        advanced=True,
     ),
     Param(
         "ladder_offset",
@@ -714,9 +913,20 @@ PARAMS: tuple[Param, ...] = (
         "The ladder starts this far below the agent's skill.",
         "Bandura & Schunk (1981)",
         "interventions",
+        label="Where the ladder starts below a learner's skill",
+        advanced=True,
     ),
     Param(
-        "ladder_step", 0.3, 0.001, 5.0, "levels", "Size of a ladder rung.", "Bandura & Schunk (1981)", "interventions"
+        "ladder_step",
+        0.3,
+        0.001,
+        5.0,
+        "levels",
+        "Size of a ladder rung.",
+        "Bandura & Schunk (1981)",
+        "interventions",
+        label="Size of one ladder rung",
+        advanced=True,
     ),
     Param(
         "praise_inflation",
@@ -727,6 +937,8 @@ PARAMS: tuple[Param, ...] = (
         "How far above the teacher's expectation of the learner generic (ability or effort) praise claims one can go.",
         "Mueller & Dweck (1998)",
         "interventions",
+        label="How much generic praise overstates",
+        advanced=True,
     ),
     Param(
         "persuasion_margin",
@@ -737,6 +949,8 @@ PARAMS: tuple[Param, ...] = (
         "Specific feedback claims the teacher's expectation of the learner + this margin.",
         "Ashford et al. (2010)",
         "interventions",
+        label="How far above skill specific feedback aims",
+        advanced=True,
     ),
     Param(
         "reappraisal_rate",
@@ -747,6 +961,8 @@ PARAMS: tuple[Param, ...] = (
         "Gain in reappraisal per step of reappraisal training.",
         "Jamieson et al. (2010); Brooks (2014)",
         "interventions",
+        label="Speed of reappraisal training",
+        advanced=True,
     ),
     # ambiguous feedback
     Param(
@@ -758,6 +974,7 @@ PARAMS: tuple[Param, ...] = (
         "Share of a task's feedback ambiguity removed in a step with explicit, specific feedback.",
         "Kluger & DeNisi (1996); Schmidt & DeShon (2010); magnitude: assumption",
         "feedback",
+        label="How much explicit feedback clears up an ambiguous result",
     ),
     # task complexity
     Param(
@@ -769,6 +986,8 @@ PARAMS: tuple[Param, ...] = (
         "Share of effort's contribution to performance lost on a fully complex task (complexity 1).",
         "Wood (1986); Wood, Mento & Locke (1987); Wood, Bandura & Bailey (1990)",
         "complexity",
+        label="How much effort loses its value on complex tasks",
+        advanced=True,
     ),
     # real models (peer and expert modelling) and observational learning
     Param(
@@ -780,6 +999,7 @@ PARAMS: tuple[Param, ...] = (
         "Skill gained from watching a model succeed, relative to the learning rule's gain from own practice.",
         "Bandura (1986): observational learning of strategies; size an assumption",
         "modelling",
+        label="Skill learned from watching a model succeed",
     ),
     # persuaders as entities: a teacher per run and everyday peers, with their own expectations
     Param(
@@ -791,6 +1011,7 @@ PARAMS: tuple[Param, ...] = (
         "Credibility of the teacher as a source (multiplies the credibility the learner grants).",
         "Bandura (1997): persuasion works through the persuader's credibility and expertise",
         "expectations",
+        label="How credible the teacher is",
     ),
     Param(
         "peer_credibility",
@@ -801,6 +1022,7 @@ PARAMS: tuple[Param, ...] = (
         "Credibility of everyday peers as a source (less expert than a teacher).",
         "Bandura (1997); the value is an assumption",
         "expectations",
+        label="How credible peers are",
     ),
     Param(
         "teacher_impression_sd",
@@ -811,6 +1033,7 @@ PARAMS: tuple[Param, ...] = (
         "SD of the error of the teacher's initial impression of each learner's skill.",
         "Jussim & Harber (2005): teacher expectations are mostly accurate (r ~ .5-.7 with achievement)",
         "expectations",
+        label="How wrong the teacher's first impression of a learner can be",
     ),
     Param(
         "peer_impression_sd",
@@ -821,6 +1044,8 @@ PARAMS: tuple[Param, ...] = (
         "SD of the error of the peers' initial impression of each learner's skill.",
         "assumption (as for the teacher: Jussim & Harber 2005)",
         "expectations",
+        label="How wrong peers' first impression of a learner can be",
+        advanced=True,
     ),
     Param(
         "teacher_expectation_rate",
@@ -831,6 +1056,8 @@ PARAMS: tuple[Param, ...] = (
         "Change of the teacher's expectation per unit of surprise in an observed outcome.",
         "Elo (1978) rating update, as used for learners by Pelanek (2016); value an assumption",
         "expectations",
+        label="How fast the teacher revises expectations",
+        advanced=True,
     ),
     Param(
         "peer_expectation_rate",
@@ -841,6 +1068,8 @@ PARAMS: tuple[Param, ...] = (
         "Change of the peers' expectation (the learner's visible record) per unit of surprise.",
         "Elo (1978); Pelanek (2016); value an assumption",
         "expectations",
+        label="How fast peers revise expectations",
+        advanced=True,
     ),
     # ability versus effort praise
     Param(
@@ -852,6 +1081,8 @@ PARAMS: tuple[Param, ...] = (
         "Share of the way to an ability (+1) or effort (-1) reading of failure moved by one praise message.",
         "Mueller & Dweck (1998): one praise sentence shifted failure attributions; size an assumption",
         "praise",
+        label="How much one praise message shapes how failure is read",
+        advanced=True,
     ),
     Param(
         "praise_focus_decay",
@@ -862,6 +1093,8 @@ PARAMS: tuple[Param, ...] = (
         "Share of the praise focus lost each step (back toward a neutral reading).",
         "assumption",
         "praise",
+        label="How fast the effect of praise on reading failure fades",
+        advanced=True,
     ),
     # switches: turn a mechanism off for ablations (off = it contributes exactly nothing)
     Param(
@@ -874,6 +1107,8 @@ PARAMS: tuple[Param, ...] = (
         _S_BANDURA + ": early experiences move belief most",
         "switches",
         True,
+        label="Mechanism on: belief strength builds up",
+        advanced=True,
     ),
     Param(
         "use_avoidance",
@@ -885,6 +1120,8 @@ PARAMS: tuple[Param, ...] = (
         _S_BANDURA + ": avoidance of tasks judged beyond one's capability",
         "switches",
         True,
+        label="Mechanism on: learners may avoid tasks",
+        advanced=True,
     ),
     Param(
         "use_physiological",
@@ -896,6 +1133,8 @@ PARAMS: tuple[Param, ...] = (
         _S_BANDURA,
         "switches",
         True,
+        label="Mechanism on: arousal read as a sign of (in)capability",
+        advanced=True,
     ),
     Param(
         "use_mastery",
@@ -907,6 +1146,8 @@ PARAMS: tuple[Param, ...] = (
         _S_BANDURA,
         "switches",
         True,
+        label="Mechanism on: own results change belief",
+        advanced=True,
     ),
     Param(
         "use_feedback_ambiguity",
@@ -918,6 +1159,8 @@ PARAMS: tuple[Param, ...] = (
         "Schmidt & DeShon (2010); Vancouver & Purl (2017)",
         "switches",
         True,
+        label="Mechanism on: own results are seen through ambiguous feedback",
+        advanced=True,
     ),
     Param(
         "use_optimism",
@@ -929,6 +1172,8 @@ PARAMS: tuple[Param, ...] = (
         "Moebius et al. (2022)",
         "switches",
         True,
+        label="Mechanism on: personal optimism",
+        advanced=True,
     ),
     Param(
         "use_news_asymmetry",
@@ -940,6 +1185,8 @@ PARAMS: tuple[Param, ...] = (
         "Eil & Rao (2011); Moebius et al. (2022)",
         "switches",
         True,
+        label="Mechanism on: personal weights on good and bad news",
+        advanced=True,
     ),
     Param(
         "use_self_serving",
@@ -951,6 +1198,8 @@ PARAMS: tuple[Param, ...] = (
         "Mezulis et al. (2004)",
         "switches",
         True,
+        label="Mechanism on: self-serving reading of outcomes",
+        advanced=True,
     ),
     Param(
         "use_individual_differences",
@@ -962,6 +1211,8 @@ PARAMS: tuple[Param, ...] = (
         "Heathcote, Brown & Mewhort (2000)",
         "switches",
         True,
+        label="Mechanism on: learners differ in their sensitivities",
+        advanced=True,
     ),
     Param(
         "use_complexity",
@@ -973,6 +1224,8 @@ PARAMS: tuple[Param, ...] = (
         "Wood, Bandura & Bailey (1990)",
         "switches",
         True,
+        label="Mechanism on: task complexity weakens effort",
+        advanced=True,
     ),
     Param(
         "use_vicarious",
@@ -984,6 +1237,8 @@ PARAMS: tuple[Param, ...] = (
         "Bandura (1997)",
         "switches",
         True,
+        label="Mechanism on: watching others changes belief",
+        advanced=True,
     ),
     Param(
         "use_persuasion",
@@ -995,6 +1250,8 @@ PARAMS: tuple[Param, ...] = (
         "Bandura (1997)",
         "switches",
         True,
+        label="Mechanism on: what others say changes belief",
+        advanced=True,
     ),
     Param(
         "use_observational_learning",
@@ -1006,6 +1263,8 @@ PARAMS: tuple[Param, ...] = (
         "Bandura (1986)",
         "switches",
         True,
+        label="Mechanism on: watching teaches skill",
+        advanced=True,
     ),
     Param(
         "use_expectations",
@@ -1018,6 +1277,8 @@ PARAMS: tuple[Param, ...] = (
         "Rosenthal & Jacobson (1968); Jussim & Harber (2005)",
         "switches",
         True,
+        label="Mechanism on: persuaders speak from their expectations",
+        advanced=True,
     ),
     Param(
         "use_error_learning",
@@ -1030,6 +1291,8 @@ PARAMS: tuple[Param, ...] = (
         "Rescorla & Wagner (1972)",
         "switches",
         True,
+        label="Mechanism on: skill grows from what an attempt teaches",
+        advanced=True,
     ),
     Param(
         "use_praise_focus",
@@ -1041,6 +1304,8 @@ PARAMS: tuple[Param, ...] = (
         "Mueller & Dweck (1998)",
         "switches",
         True,
+        label="Mechanism on: ability or effort praise shapes how failure is read",
+        advanced=True,
     ),
 )
 
@@ -1057,8 +1322,20 @@ SCHEDULE_FIELDS: tuple[Param | Choice, ...] = (
         "Difficulty schedule of this phase.",
         "popular claims P1, P8, P13-P15; Bandura & Schunk (1981)",
         "schedule",
+        label="How task difficulty is set",
     ),
-    Param("start", 0, 0, 1_000_000, "step", "First step of this phase.", "-", "schedule", True),
+    Param(
+        "start",
+        0,
+        0,
+        1_000_000,
+        "step",
+        "First step of this phase.",
+        "-",
+        "schedule",
+        True,
+        label="Phase starts at step",
+    ),
     Param(
         "level",
         3.5,
@@ -1068,9 +1345,18 @@ SCHEDULE_FIELDS: tuple[Param | Choice, ...] = (
         "Difficulty (constant), start (ramp, adaptive) or centre (random).",
         "-",
         "schedule",
+        label="Task difficulty",
     ),
     Param(
-        "spread", 1.5, 0.0, LEVEL_MAX, "levels", "Half-width of uniform noise (random, self_chosen).", "-", "schedule"
+        "spread",
+        1.5,
+        0.0,
+        LEVEL_MAX,
+        "levels",
+        "Half-width of uniform noise (random, self_chosen).",
+        "-",
+        "schedule",
+        label="Random variation of difficulty",
     ),
     Param(
         "ramp_rate",
@@ -1081,6 +1367,7 @@ SCHEDULE_FIELDS: tuple[Param | Choice, ...] = (
         "Difficulty added each step (ramp).",
         "progressive mastery ladder",
         "schedule",
+        label="Difficulty added each step",
     ),
     Param(
         "target_success",
@@ -1091,8 +1378,19 @@ SCHEDULE_FIELDS: tuple[Param | Choice, ...] = (
         "Success rate an adaptive staircase converges to.",
         "Kaernbach (1991) weighted up-down",
         "schedule",
+        label="Success rate the staircase aims at",
     ),
-    Param("step_size", 0.3, 0.001, 5.0, "levels", "Staircase step (adaptive).", "Kaernbach (1991)", "schedule"),
+    Param(
+        "step_size",
+        0.3,
+        0.001,
+        5.0,
+        "levels",
+        "Staircase step (adaptive).",
+        "Kaernbach (1991)",
+        "schedule",
+        label="Staircase step",
+    ),
     Param(
         "offset",
         0.5,
@@ -1102,6 +1400,7 @@ SCHEDULE_FIELDS: tuple[Param | Choice, ...] = (
         "Self-chosen goal relative to own efficacy.",
         "Locke & Latham (2002); Bandura (1997)",
         "schedule",
+        label="Chosen goal above own belief",
     ),
     Param(
         "ambiguity",
@@ -1112,6 +1411,7 @@ SCHEDULE_FIELDS: tuple[Param | Choice, ...] = (
         "SD of the error with which learners perceive their own performance margin on this phase's tasks.",
         "Schmidt & DeShon (2010); Vancouver & Purl (2017); magnitude: assumption",
         "schedule",
+        label="How ambiguous the feedback on a task is",
     ),
     Param(
         "complexity",
@@ -1122,6 +1422,7 @@ SCHEDULE_FIELDS: tuple[Param | Choice, ...] = (
         "Task complexity: how much success rests on strategy (skill) rather than effort (0 simple, 1 complex).",
         "Wood (1986); Wood, Bandura & Bailey (1990); default 0: the reference task of effort_gain",
         "schedule",
+        label="How complex the task is (strategy matters more than effort)",
     ),
 )
 
@@ -1136,6 +1437,7 @@ SHOCK_FIELDS: tuple[Param | Choice, ...] = (
         "popular claims P2-P7: a major failure early on",
         "shock",
         True,
+        label="Failure happens at step",
     ),
     Param(
         "severity",
@@ -1146,9 +1448,20 @@ SHOCK_FIELDS: tuple[Param | Choice, ...] = (
         "Evidence weight of the failure, in ordinary full-effort failures.",
         "popular claims P2-P7",
         "shock",
+        label="How severe the failure is",
     ),
-    Param("share", 1.0, 0.0, 1.0, "prob", "Share of engaged agents hit.", "-", "shock"),
-    Param("arousal", 0.5, 0.0, 1.0, "0-1", "Arousal spike the failure causes.", _S_YD, "shock"),
+    Param("share", 1.0, 0.0, 1.0, "prob", "Share of engaged agents hit.", "-", "shock", label="Share of learners hit"),
+    Param(
+        "arousal",
+        0.5,
+        0.0,
+        1.0,
+        "0-1",
+        "Arousal spike the failure causes.",
+        _S_YD,
+        "shock",
+        label="Tension spike it causes",
+    ),
 )
 
 INTERVENTION_KINDS = (
@@ -1163,9 +1476,39 @@ INTERVENTION_KINDS = (
 )
 
 INTERVENTION_FIELDS: tuple[Param | Choice, ...] = (
-    Choice("kind", "mastery_ladder", INTERVENTION_KINDS, "Intervention hook.", "see docs/ODD.md", "intervention"),
-    Param("start", 0, 0, 1_000_000, "step", "First step of the intervention.", "-", "intervention", True),
-    Param("end", 1_000_000, 0, 1_000_000, "step", "Step at which it stops (exclusive).", "-", "intervention", True),
+    Choice(
+        "kind",
+        "mastery_ladder",
+        INTERVENTION_KINDS,
+        "Intervention hook.",
+        "see docs/ODD.md",
+        "intervention",
+        label="Intervention",
+    ),
+    Param(
+        "start",
+        0,
+        0,
+        1_000_000,
+        "step",
+        "First step of the intervention.",
+        "-",
+        "intervention",
+        True,
+        label="Starts at step",
+    ),
+    Param(
+        "end",
+        1_000_000,
+        0,
+        1_000_000,
+        "step",
+        "Step at which it stops (exclusive).",
+        "-",
+        "intervention",
+        True,
+        label="Stops at step",
+    ),
     Choice(
         "target",
         "all",
@@ -1173,10 +1516,29 @@ INTERVENTION_FIELDS: tuple[Param | Choice, ...] = (
         "Everyone, or only agents whose efficacy is below `threshold` at `start`.",
         "-",
         "intervention",
+        label="Who receives it",
     ),
-    Param("threshold", 3.0, 0.0, LEVEL_MAX, "levels", "Efficacy cut-off for target = 'below'.", "-", "intervention"),
     Param(
-        "intensity", 1.0, 0.0, 1.0, "prob", "Chance per step that a targeted agent receives it.", "-", "intervention"
+        "threshold",
+        3.0,
+        0.0,
+        LEVEL_MAX,
+        "levels",
+        "Efficacy cut-off for target = 'below'.",
+        "-",
+        "intervention",
+        label="Only learners with belief below",
+    ),
+    Param(
+        "intensity",
+        1.0,
+        0.0,
+        1.0,
+        "prob",
+        "Chance per step that a targeted agent receives it.",
+        "-",
+        "intervention",
+        label="Chance per step a learner receives it",
     ),
 )
 
@@ -1197,6 +1559,7 @@ MEASUREMENT_FIELDS: tuple[Param, ...] = (
         "true-score SD is `self_report_reference_sd`.",
         _S_CTT + "; about .8 is typical of efficacy scales (Bandura 2006)",
         "measurement",
+        label="Reliability of the self-report scale",
     ),
     Param(
         "self_report_items",
@@ -1209,6 +1572,7 @@ MEASUREMENT_FIELDS: tuple[Param, ...] = (
         _S_CTT + "; Spearman (1910); Brown (1910)",
         "measurement",
         True,
+        label="Number of items on the self-report scale",
     ),
     Param(
         "self_report_reference_sd",
@@ -1220,6 +1584,8 @@ MEASUREMENT_FIELDS: tuple[Param, ...] = (
         "it sets the error SD, sd * sqrt((1 - reliability) / reliability).",
         _S_CTT,
         "measurement",
+        label="Spread of true efficacy the scale is normed on",
+        advanced=True,
     ),
     Param(
         "test_items",
@@ -1231,6 +1597,7 @@ MEASUREMENT_FIELDS: tuple[Param, ...] = (
         _S_CTT + "; items as tasks: Bandura (1997)",
         "measurement",
         True,
+        label="Number of items on the performance test",
     ),
     Param(
         "test_low",
@@ -1241,6 +1608,7 @@ MEASUREMENT_FIELDS: tuple[Param, ...] = (
         "Difficulty of the easiest test item (items are evenly spread from `test_low` to `test_high`).",
         "-",
         "measurement",
+        label="Difficulty of the easiest test item",
     ),
     Param(
         "test_high",
@@ -1251,6 +1619,7 @@ MEASUREMENT_FIELDS: tuple[Param, ...] = (
         "Difficulty of the hardest test item (>= `test_low`).",
         "-",
         "measurement",
+        label="Difficulty of the hardest test item",
     ),
 )
 

@@ -99,3 +99,43 @@ def test_model_from_toml_with_overrides(tmp_path) -> None:
     m = EfficacyModel(path, learn_rate=0.3)
     assert m.config.agents == 12 and m.config.params["learn_rate"] == 0.3 and m.config.seed == 4
     assert len(m.learners) == 12
+
+
+# -- the Mesa face behaves as Mesa users expect, or says what to do instead ------------------------------
+def test_removing_a_learner_is_refused_and_changes_nothing(model: EfficacyModel) -> None:
+    learner = model.agent(7)
+    with pytest.raises(TypeError, match=r"cannot be removed.*EfficacyModel\(agents=N\)"):
+        learner.remove()
+    # still registered, still in its cell, still the learner at index 7, still stepped by the core
+    assert learner in model.agents and learner in learner.cell.agents and model.agent(7) is learner
+    before = learner.efficacy
+    model.step()
+    assert len(model.agents) == 40 and learner.efficacy == model.batch.state.efficacy[0, 7] and before is not None
+
+
+def test_stepping_learners_one_by_one_is_refused(model: EfficacyModel) -> None:
+    t = model.batch.t
+    with pytest.raises(TypeError, match=r"call model\.step\(\)"):
+        model.agents.shuffle_do("step")
+    with pytest.raises(TypeError, match=r"call model\.step\(\)"):
+        model.agent(0).step()
+    assert model.batch.t == t  # nothing advanced
+    model.step()
+    assert model.batch.t == t + 1
+
+
+@pytest.mark.parametrize("bad", [-1, 40, 2.0, "3", True])
+def test_agent_index_out_of_range_names_the_range(model: EfficacyModel, bad) -> None:
+    with pytest.raises(IndexError, match=r"agent index = .* \[0, 39\]"):
+        model.agent(bad)
+    assert model.agent(np.int64(39)).index == 39
+
+
+def test_model_uses_only_the_public_space_api() -> None:
+    import inspect
+
+    import sim.model
+
+    assert "._cells" not in inspect.getsource(sim.model)  # Mesa's private attribute may change without notice
+    m = EfficacyModel(agents=6, rng=0, network_degree=2)
+    assert all(m.space[a.index] is a.cell for a in m.learners)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -60,4 +61,28 @@ def run(args: argparse.Namespace) -> int:
         )
     cmd = serve_command(args.host, args.port, production=not args.dev)
     print(f"efficacy-sim dashboard: http://{args.host}:{args.port}/ (Ctrl-C to stop)")
-    return subprocess.call(cmd, cwd=APP.parent.parent)
+    return serve(cmd, APP.parent.parent)
+
+
+def serve(cmd: list[str], cwd: Path) -> int:
+    """Run the server as a child and pass SIGTERM/SIGINT on to it, so stopping this command stops the server.
+
+    (Plain ``subprocess.call`` died on SIGTERM and left the server running as an orphan.)
+    """
+    proc = subprocess.Popen(cmd, cwd=cwd)
+
+    def forward(signum: int, _frame: object) -> None:
+        if proc.poll() is None:
+            proc.send_signal(signum)
+
+    previous = {s: signal.signal(s, forward) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        while True:
+            try:
+                code = proc.wait()
+                return 128 - code if code < 0 else code  # killed by signal N: the shell's 128 + N
+            except KeyboardInterrupt:  # a second Ctrl-C while the server shuts down: keep waiting for it
+                continue
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)

@@ -1,0 +1,500 @@
+"""The dashboard's charts: Vega-Lite specs (built with Altair) and the rows each playback frame shows.
+
+A spec is built once per scenario (axes, colours, event markers); every frame only supplies rows for the
+spec's named datasets (:func:`frame_rows`), which the browser swaps in place (:mod:`dashboards.vega`).
+Titles say what is shown, never what to conclude.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import altair as alt
+import numpy as np
+
+from dashboards.simulation import Recording
+from dashboards.vega import spec_of
+from sim.params import LEVEL_MAX
+
+EFFICACY, SKILL, AROUSAL = "#1f5fbf", "#d9730d", "#7b4fa0"
+SOURCES = {
+    "d_mastery": ("own results (mastery)", "#2e7d32"),
+    "d_vicarious": ("watching others (vicarious)", "#1565c0"),
+    "d_persuasion": ("being told (persuasion)", "#c77c02"),
+    "d_physiological": ("feeling tense (physiological)", "#b71c1c"),
+}
+NETWORK_WINDOW = 240
+"""Learners drawn in the network view: the followed learner's ring neighbourhood (readable at any size)."""
+SCATTER_MAX = 2000
+"""Learners drawn in the scatter: a fixed sample above this (the followed learner always included)."""
+HEIGHT = 230
+STORY_WIDTH = 380
+CONFIG = {
+    "axis": {"labelFontSize": 12, "titleFontSize": 12},
+    "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom"},
+    "title": {"fontSize": 13, "anchor": "start", "frame": "group"},
+    "view": {"stroke": None},
+}
+
+
+def _finish(chart: alt.TopLevelMixin) -> dict[str, Any]:
+    d = spec_of(chart.properties(width="container"))
+    d["config"] = CONFIG
+    d["autosize"] = {"type": "fit-x", "contains": "padding"}
+    return d
+
+
+def events(rec: Recording) -> list[dict[str, Any]]:
+    """Shocks (a step) and intervention windows (a span) of run 0, for markers on the time charts."""
+    cfg = rec.configs[-1]  # the treated run of a pair carries the intervention
+    out = [{"start": s["step"], "end": s["step"], "what": f"shock at step {s['step']}"} for s in cfg.shocks]
+    for iv in cfg.interventions:
+        end = min(iv["end"], cfg.steps)
+        out.append(
+            {"start": iv["start"], "end": end, "what": f"{iv['kind'].replace('_', ' ')}: steps {iv['start']}-{end}"}
+        )
+    for ph in cfg.schedule[1:]:
+        out.append(
+            {"start": ph["start"], "end": ph["start"], "what": f"difficulty becomes {ph['kind']} at step {ph['start']}"}
+        )
+    return out
+
+
+def _event_layers(steps: int) -> list[alt.Chart]:
+    ev = alt.Chart(alt.Data(name="events"))
+    span = ev.mark_rect(opacity=0.12, color="#555").encode(
+        x=alt.X("start:Q", scale=alt.Scale(domain=[0, steps])),
+        x2="end:Q",
+        tooltip=[alt.Tooltip("what:N", title="event")],
+    )
+    rule = ev.mark_rule(color="#b71c1c", strokeDash=[4, 3], strokeWidth=1.5).encode(
+        x="start:Q", tooltip=[alt.Tooltip("what:N", title="event")]
+    )
+    return [span, rule]
+
+
+NOW = alt.param(name="now", value=0)
+"""The step shown: a Vega-Lite param the page sets each frame (rows after it are filtered out in the browser)."""
+UPTO_NOW = "datum.step <= now"
+
+
+def time_spec(steps: int) -> dict[str, Any]:
+    """Mean self-belief and skill over time with ±1 SD bands; shocks and intervention windows marked."""
+    base = alt.Chart(alt.Data(name="series")).transform_filter(UPTO_NOW)
+    colour = alt.Color(
+        "measure:N", scale=alt.Scale(domain=["self-belief (efficacy)", "skill"], range=[EFFICACY, SKILL]), title=None
+    )
+    x = alt.X("step:Q", scale=alt.Scale(domain=[0, steps]), title="step")
+    band = base.mark_area(opacity=0.15).encode(x=x, y=alt.Y("lo:Q", title="level (0-10)"), y2="hi:Q", color=colour)
+    line = base.mark_line(strokeWidth=2.2).encode(
+        x=x,
+        y="mean:Q",
+        color=colour,
+        strokeDash=alt.StrokeDash(
+            "measure:N",
+            scale=alt.Scale(domain=["self-belief (efficacy)", "skill"], range=[[1, 0], [6, 3]]),
+            legend=None,
+        ),
+        detail="run:N",
+    )
+    pts = base.mark_point(size=16, filled=True, opacity=0.9).encode(
+        x=x,
+        y="mean:Q",
+        color=colour,
+        tooltip=[
+            alt.Tooltip("run:N"),
+            alt.Tooltip("step:Q"),
+            alt.Tooltip("measure:N"),
+            alt.Tooltip("mean:Q", format=".2f", title="mean"),
+            alt.Tooltip("sd:Q", format=".2f", title="SD across learners"),
+        ],
+    )
+    layers = [*_event_layers(steps), band, line, pts]
+    title = "Mean self-belief and skill (bands: ±1 SD across learners)"
+    return _finish(alt.layer(*layers).add_params(NOW).properties(height=HEIGHT, title=title))
+
+
+def outcomes_spec(steps: int) -> dict[str, Any]:
+    """Earned and handed successes per attempt, and shares avoiding or disengaged, over time."""
+    names = ["earned successes", "handed successes", "avoiding the task", "gave up (disengaged)"]
+    base = alt.Chart(alt.Data(name="outcomes")).transform_filter(UPTO_NOW)
+    x = alt.X("step:Q", scale=alt.Scale(domain=[0, steps]), title="step")
+    enc = dict(
+        x=x,
+        y=alt.Y("value:Q", scale=alt.Scale(domain=[0, 1]), title="share"),
+        color=alt.Color(
+            "measure:N", scale=alt.Scale(domain=names, range=["#2e7d32", "#c62828", "#8d6e63", "#424242"]), title=None
+        ),
+        strokeDash=alt.StrokeDash(
+            "measure:N", scale=alt.Scale(domain=names, range=[[1, 0], [2, 2], [6, 3], [1, 0]]), title=None
+        ),
+        detail="run:N",
+    )
+    line = base.mark_line(strokeWidth=2).encode(**enc)
+    pts = base.mark_point(size=14, filled=True, opacity=0.9).encode(
+        x=x,
+        y="value:Q",
+        color=enc["color"],
+        tooltip=[
+            alt.Tooltip("run:N"),
+            alt.Tooltip("step:Q"),
+            alt.Tooltip("measure:N"),
+            alt.Tooltip("value:Q", format=".3f"),
+        ],
+    )
+    title = ["Successes per attempt, earned and handed;", "share of learners avoiding or disengaged"]
+    return _finish(alt.layer(*_event_layers(steps), line, pts).add_params(NOW).properties(height=HEIGHT, title=title))
+
+
+def compare_time_spec(steps: int, runs: tuple[str, ...]) -> dict[str, Any]:
+    """Mean self-belief (solid) and skill (dashed) of each condition; strategy window and test marked."""
+    base = alt.Chart(alt.Data(name="series"))
+    x = alt.X("step:Q", scale=alt.Scale(domain=[0, steps]), title="step")
+    colour = alt.Color("run:N", scale=alt.Scale(domain=list(runs), scheme="tableau10"), title="condition")
+    dash = alt.StrokeDash(
+        "measure:N", scale=alt.Scale(domain=["self-belief (efficacy)", "skill"], range=[[1, 0], [6, 3]]), title=None
+    )
+    line = base.mark_line(strokeWidth=2).encode(
+        x=x, y=alt.Y("mean:Q", title="level (0-10)"), color=colour, strokeDash=dash, detail="measure:N"
+    )
+    pts = base.mark_point(size=10, filled=True, opacity=0.6).encode(
+        x=x,
+        y="mean:Q",
+        color=colour,
+        tooltip=[alt.Tooltip("run:N", title="condition"), "step:Q", "measure:N", alt.Tooltip("mean:Q", format=".2f")],
+    )
+    title = "Mean self-belief (solid) and skill (dashed), one run per condition"
+    return _finish(alt.layer(*_event_layers(steps), line, pts).properties(height=HEIGHT, title=title))
+
+
+def compare_outcomes_spec(steps: int, runs: tuple[str, ...]) -> dict[str, Any]:
+    """Earned (solid) and handed (dotted) successes per attempt of each condition."""
+    base = alt.Chart(alt.Data(name="outcomes")).transform_filter(
+        "datum.measure == 'earned successes' || datum.measure == 'handed successes'"
+    )
+    x = alt.X("step:Q", scale=alt.Scale(domain=[0, steps]), title="step")
+    colour = alt.Color("run:N", scale=alt.Scale(domain=list(runs), scheme="tableau10"), title="condition")
+    dash = alt.StrokeDash(
+        "measure:N",
+        scale=alt.Scale(domain=["earned successes", "handed successes"], range=[[1, 0], [2, 2]]),
+        title=None,
+    )
+    line = base.mark_line(strokeWidth=1.8).encode(
+        x=x, y=alt.Y("value:Q", title="share of attempts", scale=alt.Scale(domain=[0, 1])), color=colour,
+        strokeDash=dash, detail="measure:N",
+    )  # fmt: skip
+    pts = base.mark_point(size=10, filled=True, opacity=0.6).encode(
+        x=x,
+        y="value:Q",
+        color=colour,
+        tooltip=[alt.Tooltip("run:N", title="condition"), "step:Q", "measure:N", alt.Tooltip("value:Q", format=".3f")],
+    )
+    title = "Successes per attempt: earned (solid) and handed (dotted), one run per condition"
+    return _finish(alt.layer(*_event_layers(steps), line, pts).properties(height=HEIGHT, title=title))
+
+
+@functools.lru_cache(maxsize=16)
+def compare_specs(steps: int, runs: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    """Specs of the Compare page's two charts (cached; read-only)."""
+    return {"time": compare_time_spec(steps, runs), "outcomes": compare_outcomes_spec(steps, runs)}
+
+
+def scatter_spec() -> dict[str, Any]:
+    """Skill against self-belief, one dot per learner; the diagonal is where belief matches skill."""
+    dom = [0, LEVEL_MAX]
+    pts = (
+        alt.Chart(alt.Data(name="points"))
+        .mark_circle(size=22, opacity=0.75, cursor="pointer")
+        .encode(
+            x=alt.X("s:Q", scale=alt.Scale(domain=dom), title="skill"),
+            y=alt.Y("e:Q", scale=alt.Scale(domain=dom), title="self-belief (efficacy)"),
+            color=alt.Color("a:Q", scale=alt.Scale(scheme="plasma", domain=[0, 1]), title="tension (arousal)"),
+            tooltip=[
+                alt.Tooltip("agent:Q", title="learner"),
+                alt.Tooltip("s:Q", format=".2f", title="skill"),
+                alt.Tooltip("e:Q", format=".2f", title="self-belief"),
+                alt.Tooltip("a:Q", format=".2f", title="tension"),
+                alt.Tooltip("g:N", title="state"),
+            ],
+        )
+    )
+    diag = (
+        alt.Chart(alt.Data(values=[{"v": 0}, {"v": LEVEL_MAX}]))
+        .mark_line(color="#888", strokeDash=[4, 4])
+        .encode(x="v:Q", y="v:Q")
+    )
+    picked = (
+        alt.Chart(alt.Data(name="picked"))
+        .mark_point(size=220, color="black", strokeWidth=2.5, filled=False)
+        .encode(x="s:Q", y="e:Q", tooltip=[alt.Tooltip("agent:Q", title="followed learner")])
+    )
+    title = ["Skill and self-belief of each learner (dashed: belief = skill)", "Click a dot to follow that learner"]
+    return _finish(alt.layer(diag, pts, picked).properties(height=300, title=title))
+
+
+def histogram_spec() -> dict[str, Any]:
+    """Distribution of self-belief now (bars) and at the start (line)."""
+    base = alt.Chart(alt.Data(name="bins"))
+    x = alt.X("lo:Q", scale=alt.Scale(domain=[0, LEVEL_MAX]), title="self-belief (efficacy)")
+    bars = base.mark_bar(color=EFFICACY, opacity=0.7).encode(
+        x=x,
+        x2="hi:Q",
+        y=alt.Y("now:Q", title="share of learners"),
+        tooltip=[
+            alt.Tooltip("lo:Q", title="from", format=".1f"),
+            alt.Tooltip("hi:Q", title="to", format=".1f"),
+            alt.Tooltip("now:Q", format=".3f", title="share now"),
+            alt.Tooltip("start:Q", format=".3f", title="share at start"),
+        ],
+    )
+    start = base.mark_line(color="black", interpolate="step-after", strokeWidth=1.5).encode(x=x, y="start:Q")
+    title = "Self-belief across learners: now (bars), at the start (line)"
+    return _finish(alt.layer(bars, start).properties(height=HEIGHT, title=title))
+
+
+def network_spec(n: int) -> dict[str, Any]:
+    """The followed learner's neighbourhood: who watches whom, coloured by self-belief."""
+    edges = (
+        alt.Chart(alt.Data(name="edges"))
+        .mark_rule(color="#bbb", opacity=0.6, strokeWidth=0.8)
+        .encode(x=alt.X("x:Q", axis=None), y=alt.Y("y:Q", axis=None), x2="x2:Q", y2="y2:Q")
+    )
+    nodes = (
+        alt.Chart(alt.Data(name="nodes"))
+        .mark_circle(opacity=0.95, cursor="pointer")
+        .encode(
+            x=alt.X("x:Q", axis=None, scale=alt.Scale(domain=[-1.1, 1.1])),
+            y=alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[-1.1, 1.1])),
+            size=alt.Size("followed:O", scale=alt.Scale(domain=["no", "yes"], range=[30, 200]), legend=None),
+            color=alt.Color(
+                "efficacy:Q",
+                scale=alt.Scale(scheme="viridis", domain=[0, LEVEL_MAX]),
+                title="self-belief",
+            ),
+            tooltip=[
+                alt.Tooltip("agent:Q", title="learner"),
+                alt.Tooltip("efficacy:Q", format=".2f", title="self-belief"),
+            ],
+        )
+    )
+    title = [
+        f"Who watches whom: the {n} learners around the followed one",
+        "(colour: self-belief; click a dot to follow it)",
+    ]
+    return _finish(alt.layer(edges, nodes).properties(height=300, title=title))
+
+
+def story_spec(steps: int) -> dict[str, Any]:
+    """The followed learner: self-belief, skill and task difficulty, and what moved the belief each step."""
+    x = alt.X("step:Q", scale=alt.Scale(domain=[0, steps]), title="step")
+    names = ["self-belief (efficacy)", "skill", "task difficulty"]
+    base = alt.Chart(alt.Data(name="story")).transform_filter(UPTO_NOW)
+    colour = alt.Color("measure:N", scale=alt.Scale(domain=names, range=[EFFICACY, SKILL, "#777"]), title=None)
+    line = base.mark_line(strokeWidth=2).encode(
+        x=x,
+        y=alt.Y("value:Q", title="level (0-10)"),
+        color=colour,
+        strokeDash=alt.StrokeDash(
+            "measure:N", scale=alt.Scale(domain=names, range=[[1, 0], [6, 3], [2, 2]]), legend=None
+        ),
+    )
+    pts = base.mark_point(size=12, filled=True).encode(
+        x=x,
+        y="value:Q",
+        color=colour,
+        tooltip=[alt.Tooltip("step:Q"), alt.Tooltip("measure:N"), alt.Tooltip("value:Q", format=".2f")],
+    )
+    top = alt.layer(line, pts).properties(
+        height=180, width=STORY_WIDTH, title="The followed learner: self-belief, skill and task difficulty"
+    )
+    labels = [v[0] for v in SOURCES.values()]
+    bottom = (
+        alt.Chart(alt.Data(name="sources"))
+        .transform_filter(UPTO_NOW)
+        .mark_bar()
+        .encode(
+            x=x,
+            y=alt.Y("change:Q", title="change in self-belief"),
+            color=alt.Color(
+                "source:N", scale=alt.Scale(domain=labels, range=[v[1] for v in SOURCES.values()]), title=None
+            ),
+            tooltip=[alt.Tooltip("step:Q"), alt.Tooltip("source:N"), alt.Tooltip("change:Q", format="+.3f")],
+        )
+        .properties(height=150, width=STORY_WIDTH, title="What moved its self-belief, by source")
+    )
+    d = spec_of(alt.vconcat(top, bottom).add_params(NOW).resolve_scale(color="independent"))
+    d["config"] = CONFIG  # fixed width: Vega-Lite cannot fit a concatenation to its container
+    return d
+
+
+# --------------------------------------------------------------------------------------------
+# Rows of one frame
+# --------------------------------------------------------------------------------------------
+def _records(**cols: np.ndarray | list) -> list[dict[str, Any]]:
+    keys = list(cols)
+    # float32 frames would print as 3.119999885559082: widen and round first (and halve the bytes sent)
+    arrays = [
+        np.round(np.asarray(c, dtype=float), 3).tolist() if np.asarray(c).dtype.kind == "f" else np.asarray(c).tolist()
+        for c in cols.values()
+    ]
+    return [dict(zip(keys, row, strict=True)) for row in zip(*arrays, strict=True)]
+
+
+def _clean(a: np.ndarray) -> list:
+    """Floats for JSON: NaN becomes None (Vega skips it)."""
+    return [None if x != x else round(float(x), 4) for x in np.asarray(a, dtype=float)]
+
+
+def series_rows(rec: Recording) -> list[dict[str, Any]]:
+    t = rec.computed
+    rows = []
+    steps = np.arange(t + 1)
+    for r, label in enumerate(rec.labels):
+        for key, name in (("efficacy", "self-belief (efficacy)"), ("skill", "skill")):
+            m, s = rec.series[f"{key}_mean"][: t + 1, r], rec.series[f"{key}_sd"][: t + 1, r]
+            rows += _records(
+                run=[label] * (t + 1), step=steps, measure=[name] * (t + 1),
+                mean=_clean(m), sd=_clean(s), lo=_clean(m - s), hi=_clean(m + s),
+            )  # fmt: skip
+    return rows
+
+
+def outcome_rows(rec: Recording) -> list[dict[str, Any]]:
+    t = rec.computed
+    rows = []
+    steps = np.arange(t + 1)
+    for r, label in enumerate(rec.labels):
+        for key, name in (
+            ("earned_success_rate", "earned successes"),
+            ("handed_share", "handed successes"),
+            ("avoiding_share", "avoiding the task"),
+            ("disengaged_share", "gave up (disengaged)"),
+        ):
+            v = rec.series[key][: t + 1, r]
+            if key == "handed_share" and not np.nansum(v) > 0:
+                continue  # nothing handed in this run: no line
+            rows += _records(run=[label] * (t + 1), step=steps, measure=[name] * (t + 1), value=_clean(v))
+    return [r for r in rows if r["value"] is not None]
+
+
+STATE_NAMES = ("engaged", "avoiding", "disengaged")
+
+
+def scatter_sample(rec: Recording) -> np.ndarray:
+    """Learners shown in the scatter: all up to :data:`SCATTER_MAX`, else an evenly spaced sample."""
+    if rec.agents <= SCATTER_MAX:
+        return np.arange(rec.agents)
+    return np.linspace(0, rec.agents - 1, SCATTER_MAX).astype(int)
+
+
+def point_rows(rec: Recording, t: int, run: int = 0) -> list[dict[str, Any]]:
+    idx = scatter_sample(rec)
+    f = rec.frames
+    return _records(
+        agent=idx,
+        s=np.round(f["skill"][t, run, idx], 2),
+        e=np.round(f["efficacy"][t, run, idx], 2),
+        a=np.round(f["arousal"][t, run, idx], 2),
+        g=np.asarray(STATE_NAMES, dtype=object)[f["engagement"][t, run, idx]],
+    )
+
+
+def picked_rows(rec: Recording, t: int, agent: int, run: int = 0) -> list[dict[str, Any]]:
+    f = rec.frames
+    return [{"agent": agent, "s": float(f["skill"][t, run, agent]), "e": float(f["efficacy"][t, run, agent])}]
+
+
+BINS = np.linspace(0, LEVEL_MAX, 41)
+
+
+def bin_rows(rec: Recording, t: int, run: int = 0) -> list[dict[str, Any]]:
+    now = np.histogram(rec.frames["efficacy"][t, run], BINS)[0] / rec.agents
+    start = np.histogram(rec.frames["efficacy"][0, run], BINS)[0] / rec.agents
+    return _records(lo=BINS[:-1], hi=BINS[1:], now=np.round(now, 4), start=np.round(start, 4))
+
+
+def neighbourhood(rec: Recording, agent: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Learners around ``agent`` in ring order (at most :data:`NETWORK_WINDOW`), their circle positions,
+    and the observation links among them (pairs of positions in that list)."""
+    n = rec.agents
+    w = min(n, NETWORK_WINDOW)
+    idx = (agent - w // 2 + np.arange(w)) % n if w < n else np.arange(n)
+    pos = {int(a): i for i, a in enumerate(idx)}
+    theta = 2 * np.pi * np.arange(w) / max(w, 1)
+    xy = np.c_[np.cos(theta), np.sin(theta)]
+    links = [(pos[int(a)], pos[int(b)]) for a in idx for b in rec.neighbours[a] if int(b) in pos]
+    return idx, xy, np.asarray(links, dtype=int).reshape(-1, 2)
+
+
+def node_rows(rec: Recording, t: int, agent: int, run: int = 0) -> list[dict[str, Any]]:
+    idx, xy, _ = neighbourhood(rec, agent)
+    return _records(
+        agent=idx,
+        x=np.round(xy[:, 0], 3),
+        y=np.round(xy[:, 1], 3),
+        efficacy=np.round(rec.frames["efficacy"][t, run, idx], 2),
+        followed=np.where(idx == agent, "yes", "no"),
+    )
+
+
+def edge_rows(rec: Recording, agent: int) -> list[dict[str, Any]]:
+    _, xy, links = neighbourhood(rec, agent)
+    return _records(
+        x=np.round(xy[links[:, 0], 0], 3), y=np.round(xy[links[:, 0], 1], 3),
+        x2=np.round(xy[links[:, 1], 0], 3), y2=np.round(xy[links[:, 1], 1], 3),
+    )  # fmt: skip
+
+
+def story_rows(rec: Recording, agent: int, run: int = 0) -> tuple[list[dict], list[dict]]:
+    t = rec.computed
+    s = rec.story(agent, run, t)
+    steps = np.arange(t + 1)
+    top = []
+    for key, name in (("efficacy", "self-belief (efficacy)"), ("skill", "skill"), ("difficulty", "task difficulty")):
+        top += _records(step=steps, measure=[name] * (t + 1), value=_clean(s[key]))
+    top = [r for r in top if r["value"] is not None]
+    bottom = []
+    for key, (name, _) in SOURCES.items():
+        bottom += _records(step=steps[1:], source=[name] * t, change=_clean(s[key][1:]))
+    bottom = [r for r in bottom if r["change"]]  # zero or missing changes draw nothing
+    bottom += [{"step": 0, "source": name, "change": 0.0} for name, _ in SOURCES.values()]  # a domain at step 0
+    return top, bottom
+
+
+def static_rows(rec: Recording, agent: int) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """Rows that stay the same while a recording plays (the whole run, filtered by step in the browser)."""
+    ev = events(rec)
+    top, bottom = story_rows(rec, agent)
+    return {
+        "time": {"series": series_rows(rec), "events": ev},
+        "outcomes": {"outcomes": outcome_rows(rec), "events": ev},
+        "network": {"edges": edge_rows(rec, agent)},
+        "story": {"story": top, "sources": bottom},
+    }
+
+
+def frame_rows(rec: Recording, t: int, agent: int) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """Rows of the charts that show one step (``t``), with ``agent`` followed: {chart: {dataset: rows}}."""
+    return {
+        "scatter": {"points": point_rows(rec, t), "picked": picked_rows(rec, t, agent)},
+        "histogram": {"bins": bin_rows(rec, t)},
+        "network": {"nodes": node_rows(rec, t, agent)},
+    }
+
+
+@functools.lru_cache(maxsize=16)
+def _specs(steps: int, network_n: int) -> dict[str, dict[str, Any]]:
+    return {
+        "time": time_spec(steps),
+        "outcomes": outcomes_spec(steps),
+        "scatter": scatter_spec(),
+        "histogram": histogram_spec(),
+        "network": network_spec(network_n),
+        "story": story_spec(steps),
+    }
+
+
+def specs(rec: Recording) -> dict[str, dict[str, Any]]:
+    """Every Explore chart's spec. Built with Altair (slow: ~1 s), so cached by what they depend on; treat as read-only."""
+    return _specs(rec.steps, min(rec.agents, NETWORK_WINDOW))
