@@ -340,7 +340,9 @@ def check_compare_is_the_cli_comparison(page):
         r.locator("td").first.inner_text(): r.locator("td").all_inner_texts()[1:]
         for r in table.locator("tbody tr").all()
     }
-    cell = re.compile(r"^[+-]?\d+\.\d+ \[[+-]?\d+\.\d+, [+-]?\d+\.\d+\] d [+-]?\d+\.\d+$")
+    # effect on the project's scale (SD across learners, or pp for shares) with its interval, then the raw difference
+    num = r"[+-]?\d+\.\d+"
+    cell = re.compile(rf"^{num} (SD|pp) \[{num}, {num}\] \(raw {num} (levels|share)\)$")
     for label in (
         "share overconfident before the test (belief > skill + 1)",
         "belief minus skill before the test (> 0: overconfident)",
