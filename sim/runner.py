@@ -218,13 +218,11 @@ def run_scenario(config: Config, out_dir: str | Path, progress: bool | None = No
 # -- the plot ---------------------------------------------------------------------------------------
 def plot_timeseries(series: pd.DataFrame, path: str | Path, title: str = "") -> None:
     """Efficacy and skill (levels), arousal (0-1), success rate and disengagement over time, as a PNG."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # no pyplot: the caller's backend is left alone
 
     step = series["step"].to_numpy()
-    fig, axes = plt.subplots(3, 1, figsize=(8, 8.5), sharex=True, constrained_layout=True)
+    fig = Figure(figsize=(8, 8.5), layout="constrained")
+    axes = fig.subplots(3, 1, sharex=True)
     panels = ((axes[0], ("efficacy", "skill"), "levels (0-10)"), (axes[1], ("arousal",), "arousal (0-1)"))
     colours = {"efficacy": "tab:blue", "skill": "tab:orange", "arousal": "tab:red"}
     for ax, names, label in panels:
@@ -247,4 +245,3 @@ def plot_timeseries(series: pd.DataFrame, path: str | Path, title: str = "") -> 
     if title:
         axes[0].set_title(title)
     fig.savefig(path, dpi=110)
-    plt.close(fig)
