@@ -32,7 +32,7 @@ from sim.analysis import PP, SD, Claim, Finding, PlainSummary, effect, fmt, mean
 from sim.analysis import ablations as abl
 from sim.analysis.effects import Effect
 from sim.analysis.figures import Figure
-from sim.analysis.findings import SHOWN, verdict_counts
+from sim.analysis.findings import SHOWN, verdict_summary
 from sim.analysis.peaks import peak_with_ci
 from sim.analysis.script import parse_args, provenance, results_dir, run
 from sim.analysis.summary import write_summary, write_table
@@ -407,7 +407,6 @@ def main(argv: list[str] | None = None) -> Path:
         else "Every setting was also run with arousal not read as evidence (`no_physiological`): arousal then "
         "acts on performance only, so the mechanism check under it is the cleanest test of the rule."
     )
-    counts = verdict_counts(items)
     v = {f.claim.id: f.verdict for f in items}
     plain = PlainSummary(
         question="Does how aroused a learner gets (at rest, under threat, and how they read it) change how often "
@@ -422,7 +421,7 @@ def main(argv: list[str] | None = None) -> Path:
         how_sure=(
             f"{exp.replications} replications of {base.agents} learners per setting and difficulty on common random "
             "numbers; effects in SD across learners (shares in percentage points) with 95% bootstrap CIs; verdicts: "
-            + ", ".join(f"{n} {k}" for k, n in counts.items() if n)
+            + verdict_summary(items)
             + ". The inverted U itself is put in, not found."
         ),
         meaning=meaning_text(v),

@@ -28,7 +28,7 @@ from sim.analysis import PP, SD, Claim, Finding, PlainSummary, Question, effect,
 from sim.analysis import ablations as abl
 from sim.analysis.effects import Effect
 from sim.analysis.figures import Figure
-from sim.analysis.findings import SHOWN, verdict_counts
+from sim.analysis.findings import SHOWN, verdict_summary
 from sim.analysis.peaks import peak_with_ci
 from sim.analysis.script import parse_args, provenance, results_dir, run
 from sim.analysis.summary import write_summary, write_table
@@ -492,7 +492,6 @@ def main(argv: list[str] | None = None) -> Path:
         if missing
         else "Every declared ablation was run."
     )
-    counts = verdict_counts(items)
     learn = items[0]
     plain_text = PlainSummary(
         question="Does the order and level of task difficulty change how much learners improve, how much they "
@@ -507,7 +506,7 @@ def main(argv: list[str] | None = None) -> Path:
         how_sure=(
             f"{exp.replications} replications of {base.agents} learners per schedule on common random numbers; "
             "effects in SD across learners (shares in percentage points) with 95% bootstrap CIs; verdicts: "
-            + ", ".join(f"{n} {v}" for v, n in counts.items() if n)
+            + verdict_summary(items)
             + ". The claims compare pre-declared schedules; the location of the fastest growth is measured."
         ),
         meaning=meaning_text(items),

@@ -28,7 +28,7 @@ from sim.analysis import PP, SD, Claim, Finding, PlainSummary, effect, fmt, save
 from sim.analysis import ablations as abl
 from sim.analysis.effects import Effect, pooled_sd
 from sim.analysis.figures import Figure
-from sim.analysis.findings import SHOWN, verdict_counts
+from sim.analysis.findings import SHOWN, verdict_summary
 from sim.analysis.multimodality import dip_test
 from sim.analysis.script import parse_args, provenance, results_dir, run
 from sim.analysis.summary import write_summary, write_table
@@ -404,7 +404,6 @@ def main(argv: list[str] | None = None) -> Path:
         if missing
         else "The same Morris sample was re-run with each mechanism the claims name switched off."
     )
-    counts = verdict_counts(items)
     v = {f.claim.id: f.verdict for f in items}
     n_pts = len(pts)
     excluded = "; ".join(f"`{g}` ({why})" for g, why in EXCLUDED_GROUPS.items())
@@ -421,7 +420,7 @@ def main(argv: list[str] | None = None) -> Path:
             f"A Morris screen of {len(b)} parameters ({exp.sampler['n']} trajectories, {n_pts} points, "
             f"{exp.replications} replication(s) per point, {base.agents} learners); intervals are bootstrap CIs over "
             "trajectories; verdicts: "
-            + ", ".join(f"{n} {k}" for k, n in counts.items() if n)
+            + verdict_summary(items)
             + ". A screen ranks influence within the ranges tried; it does not estimate effects in the world."
         ),
         meaning=meaning_text(v),

@@ -128,6 +128,9 @@ def test_ablation_outcomes() -> None:
     assert ablation_outcome(c, full, eff(0.4, 0.6)) == "persists"
     # an ablated interval that only touches the smallest effect of interest is no vanishing
     assert ablation_outcome(c, eff(0.22, 0.28), eff(0.19, 0.25)) == "persists"
+    # an inconclusive full effect cannot vanish; it can only shrink or persist
+    assert ablation_outcome(c, eff(0.17, 0.21), eff(0.17, 0.19)) == "persists"
+    assert ablation_outcome(c, eff(0.15, 0.45), eff(-0.05, 0.05)) == "shrinks"
     assert ablation_outcome(c, full, eff(-0.6, -0.3)) == "vanishes"  # reversed: the effect is gone
     # nothing to remove when the full model shows no predicted effect
     assert ablation_outcome(c, eff(-0.6, -0.3), eff(-0.6, -0.3)) == "has no predicted effect to remove"

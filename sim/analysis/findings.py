@@ -121,7 +121,7 @@ ABLATION_NOTHING = "has no predicted effect to remove"
 def ablation_outcome(claim: Claim, full: Effect, ablated: Effect) -> str:
     """What switching a mechanism off does to an effect.
 
-    ``vanishes``: the full effect is not negligible and the ablated one is negligible or opposite;
+    ``vanishes``: the full effect is shown and the ablated one is negligible or opposite;
     ``shrinks``: the ablated estimate is at most half the full one in the predicted direction;
     ``persists``: neither, so the mechanism switched off is not what the effect rests on. An ablated
     interval that merely widens or touches the smallest effect of interest is not a vanishing. When the
@@ -131,7 +131,7 @@ def ablation_outcome(claim: Claim, full: Effect, ablated: Effect) -> str:
     full_v, abl_v = decide(claim, full), decide(claim, ablated)
     if full_v in (NEGLIGIBLE, OPPOSITE):
         return ABLATION_NOTHING
-    if abl_v in (NEGLIGIBLE, OPPOSITE):
+    if full_v == SHOWN and abl_v in (NEGLIGIBLE, OPPOSITE):
         return ABLATION_VANISHES
     f, a = full.estimate * claim.direction, ablated.estimate * claim.direction
     if np.isfinite(f) and np.isfinite(a) and f > 0 and a <= 0.5 * f:
@@ -291,6 +291,11 @@ def verdict_counts(items: Sequence[Finding | Question]) -> dict[str, int]:
     return {v: sum(q.verdict == v for q in qs) for v in VERDICTS}
 
 
+def verdict_summary(items: Sequence[Finding | Question]) -> str:
+    """The verdicts counted in words, e.g. ``"2 shown, 1 negligible"`` (verdicts no finding has are left out)."""
+    return ", ".join(f"{n} {v}" for v, n in verdict_counts(items).items() if n)
+
+
 __all__ = [
     "Claim",
     "Finding",
@@ -301,6 +306,7 @@ __all__ = [
     "findings_frame",
     "findings_markdown",
     "verdict_counts",
+    "verdict_summary",
     "SHOWN",
     "NEGLIGIBLE",
     "OPPOSITE",
