@@ -34,6 +34,7 @@ from sim.analysis.effects import Effect
 from sim.analysis.figures import Figure
 from sim.analysis.findings import SHOWN, verdict_summary
 from sim.analysis.peaks import peak_with_ci
+from sim.analysis.runs import learning_by_run
 from sim.analysis.script import parse_args, provenance, results_dir, run
 from sim.analysis.summary import write_summary, write_table
 from sim.config import Config
@@ -154,15 +155,15 @@ def per_run(res, meta: pd.DataFrame) -> pd.DataFrame:
     s = res.series[res.series["step"] > 0]
     over = s.groupby("run")[["arousal_mean", "skill_mean"]].mean().rename(columns=lambda c: c + "_run")
     last = res.series[res.series["step"] == res.series["step"].max()].set_index("run")
-    a = res.agents.assign(gain=lambda d: d["skill"] - d["initial_skill"])
-    g = a.groupby("run").agg(
-        skill_gain=("gain", "mean"), attempts=("attempts", "sum"),
-        successes=("successes", "sum"),
-    )  # fmt: skip
+    lr = learning_by_run(res)
     df = res.runs.set_index("run")[["condition", "replicate"]].astype({"condition": str})
-    df = df.join(g).join(over).join(last[["efficacy_mean", "efficacy_sd", "skill_sd", "disengaged_share"]])
-    df["success_rate"] = df["successes"] / df["attempts"].where(df["attempts"] > 0)
-    df = df.drop(columns=["attempts", "successes"]).reset_index()
+    df = (
+        df.join(lr[["skill_gain"]])
+        .join(over)
+        .join(last[["efficacy_mean", "efficacy_sd", "skill_sd", "disengaged_share"]])
+    )
+    df["success_rate"] = lr["success_rate"]
+    df = df.reset_index()
     return df.merge(meta, on="condition", how="left")
 
 

@@ -30,6 +30,7 @@ from sim.analysis.effects import Effect
 from sim.analysis.figures import Figure
 from sim.analysis.findings import SHOWN, verdict_summary
 from sim.analysis.peaks import peak_with_ci
+from sim.analysis.runs import learning_by_run
 from sim.analysis.script import parse_args, provenance, results_dir, run
 from sim.analysis.summary import write_summary, write_table
 from sim.config import Config
@@ -146,19 +147,15 @@ def per_run(res, meta: pd.DataFrame, steps: int) -> pd.DataFrame:
     after = s[s["step"] == steps - SHOCK_BEFORE_END + 1].set_index("run")
     ch = s[s["step"] > 0].assign(challenge=lambda d: d["difficulty_mean"] - d["skill_mean"])
     challenge = ch.groupby("run")["challenge"].mean()
-    a = res.agents.assign(gain=lambda d: d["skill"] - d["initial_skill"])
-    g = a.groupby("run").agg(
-        skill_gain=("gain", "mean"), attempts=("attempts", "sum"),
-        successes=("successes", "sum"),
-    )  # fmt: skip
+    lr = learning_by_run(res)
     df = res.runs.set_index("run")[["condition", "replicate"]].astype({"condition": str})
-    df = df.join(last[["efficacy_mean", "efficacy_sd", "skill_sd", "calibration_mean", "disengaged_share"]]).join(g)
+    df = df.join(last[["efficacy_mean", "efficacy_sd", "skill_sd", "calibration_mean", "disengaged_share"]])
+    df = df.join(lr[["skill_gain"]])
     df["efficacy_after_shock"] = after["efficacy_mean"]
     df["efficacy_sd_after_shock"] = after["efficacy_sd"]
     df["challenge"] = challenge
-    df["realised_success"] = df["successes"] / df["attempts"].where(df["attempts"] > 0)
-    df = df.reset_index().merge(meta, on="condition", how="left")
-    return df.drop(columns=["attempts", "successes"])
+    df["realised_success"] = lr["success_rate"]
+    return df.reset_index().merge(meta, on="condition", how="left")
 
 
 def contrast(df: pd.DataFrame, value: str, a: str, b: str, scale: str, sd: str | None = None) -> Effect:
