@@ -24,6 +24,7 @@ from urllib.parse import urlparse
 import numpy as np
 import pandas as pd
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from sim.commands.dashboard import serve_command
 
@@ -454,8 +455,17 @@ def test_the_dashboard_command_stops_on_sigterm_while_a_session_plays(page, tmp_
         other.set_default_timeout(TIMEOUT_MS)
         other.goto(url)
         wait_status(other, r"Step 0 of 1000")
-        other.get_by_role("button", name="Play", exact=True).click()
-        other.get_by_role("button", name="Pause", exact=True).wait_for()  # the session is playing
+        # a click that lands while the page is still re-rendering from the address's settings can be lost
+        # (the button is replaced under it); press Play again until the session is playing
+        pause = other.get_by_role("button", name="Pause", exact=True)
+        for _ in range(12):
+            other.get_by_role("button", name="Play", exact=True).click()
+            try:
+                pause.wait_for(timeout=5_000)
+                break
+            except PlaywrightTimeout:
+                continue
+        pause.wait_for()  # the session is playing
         t0 = time.monotonic()
         proc.send_signal(signal.SIGTERM)
         code = proc.wait(timeout=20)
