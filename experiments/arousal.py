@@ -30,6 +30,7 @@ import pandas as pd
 
 from sim.analysis import PP, SD, Claim, Finding, PlainSummary, effect, fmt, mean_ci, save_figure, style
 from sim.analysis import ablations as abl
+from sim.analysis.ablation_notes import unavailable
 from sim.analysis.effects import Effect
 from sim.analysis.figures import Figure
 from sim.analysis.findings import SHOWN, verdict_summary
@@ -398,7 +399,7 @@ def main(argv: list[str] | None = None) -> Path:
             f"{fmt(r.simulated_peak, False)} ({fmt(r.peak_lo, False)} to {fmt(r.peak_hi, False)}){where} | "
             f"{fmt(r.arousal_min, False)} to {fmt(r.arousal_max, False)} |"
         )
-    missing = [a for a in ABLATIONS if not abl.get(a).available]
+    missing = unavailable(ABLATIONS)
     abl_note = (
         "Not run: this version of the model does not declare "
         + ", ".join(f"`{'`, `'.join(abl.get(a).switches)}` (ablation `{a}`)" for a in missing)

@@ -26,6 +26,7 @@ import pandas as pd
 
 from sim.analysis import PP, SD, Claim, Finding, PlainSummary, Question, effect, fmt, mean_ci, save_figure, style
 from sim.analysis import ablations as abl
+from sim.analysis.ablation_notes import unavailable
 from sim.analysis.effects import Effect
 from sim.analysis.figures import Figure
 from sim.analysis.findings import SHOWN, verdict_summary
@@ -481,7 +482,7 @@ def main(argv: list[str] | None = None) -> Path:
         "These are measurements (the vertex of a parabola through the staircase with the largest mean skill gain "
         "and its two neighbours), not settings of the experiment. " + window_note()
     )
-    missing = [a for a in ABLATIONS if not abl.get(a).available]
+    missing = unavailable(ABLATIONS)
     abl_note = (
         "Ablations not run because this version of the model does not declare their switch: "
         + ", ".join(f"`{a}` (`{'`, `'.join(abl.get(a).switches)}`)" for a in missing)

@@ -26,6 +26,7 @@ import pandas as pd
 
 from sim.analysis import PP, SD, Claim, Finding, PlainSummary, effect, fmt, save_figure, style
 from sim.analysis import ablations as abl
+from sim.analysis.ablation_notes import unavailable
 from sim.analysis.effects import Effect, pooled_sd
 from sim.analysis.figures import Figure
 from sim.analysis.findings import SHOWN, verdict_summary
@@ -396,7 +397,7 @@ def main(argv: list[str] | None = None) -> Path:
             + ", ".join(f"{r.mechanism} {100 * r.share_per_parameter:.0f}%" for r in m.itertuples())
             + "."
         )
-    missing = [a for a in ABLATIONS if not abl.get(a).available]
+    missing = unavailable(ABLATIONS)
     abl_note = (
         "Not run: this version of the model does not declare "
         + ", ".join(f"`{'`, `'.join(abl.get(a).switches)}` (ablation `{a}`)" for a in missing)

@@ -17,30 +17,18 @@ import pytest
 from sim.analysis import SD, decide
 from sim.analysis.effects import Effect
 from sim.analysis.findings import VERDICTS, Claim, combine
-from tests.experiment_checks import run_quick
+from tests.experiment_checks import check_summary, run_quick
 from tests.regression import check
 
 REG_RTOL = 1e-6
 """Regression tolerance: the model is deterministic at a fixed seed, so any drift is a model change."""
 REG_ATOL = 1e-9
-PLAIN_HEADINGS = ("**Question.**", "**Answer.**", "**How sure.**", "**What it would mean", "**What it rests on.**")
 
 
 def check_outputs(out: Path, stems: list[str], claims: list[Claim]) -> pd.DataFrame:
     """Figures (PNG + SVG, captioned in the summary), a plain-language opening, and a findings table whose
     verdicts follow :func:`sim.analysis.decide`; returns the findings table."""
-    summary = (out / "summary.md").read_text(encoding="utf-8")
-    for stem in stems:
-        assert (out / f"{stem}.png").stat().st_size > 1000, stem
-        assert (out / f"{stem}.svg").read_text().lstrip().startswith("<?xml"), stem
-        assert f"({stem}.png)" in summary, stem
-    assert sorted(p.stem for p in out.glob("*.png")) == sorted(stems)
-    assert summary.index("**Question.**") < summary.index("## Findings")
-    for h in PLAIN_HEADINGS:
-        assert h in summary, h
-    for word in ("pattern appeared", "Cohen", "wall time", "large)"):
-        assert word not in summary, word
-    assert summary.count("**Figure ") == len(stems)
+    check_summary(out, stems, ("pattern appeared", "Cohen", "wall time", "large)"))
     f = pd.read_csv(out / "findings.csv")
     by_id = {c.id: c for c in claims}
     assert set(f["claim"]) == set(by_id)
