@@ -65,7 +65,10 @@ class Learner(FixedAgent):
     Attributes (live): skill, efficacy, strength, arousal, reappraisal, credibility, engagement,
     attempts, successes, failures, streak, and what happened in the last step (difficulty,
     attempted, success, effort, the efficacy change from each of the four sources and the perceived
-    outcome); the person-level biases optimism, good_news, bad_news, self_serving.
+    outcome); the person-level biases optimism, good_news, bad_news, self_serving. With several
+    domains, ``skill``/``efficacy``/``strength`` are the values in the domain of the last step's task;
+    ``domain_efficacy``, ``domain_skill``, ``domain_strength`` give every domain and ``self_esteem``
+    the global self-esteem.
     """
 
     model: EfficacyModel
@@ -108,6 +111,34 @@ class Learner(FixedAgent):
     def engagement(self) -> str:
         """'engaged', 'avoiding' or 'disengaged'."""
         return ENGAGEMENT_NAMES[int(self.model.batch.state.engagement[0, self.index])]
+
+    @property
+    def domain_efficacy(self) -> dict[str, float]:
+        """Efficacy in every declared domain, by name (one domain: ``{"general": efficacy}``)."""
+        return self._per_domain("efficacy")
+
+    @property
+    def domain_skill(self) -> dict[str, float]:
+        """Skill in every declared domain, by name."""
+        return self._per_domain("skill")
+
+    @property
+    def domain_strength(self) -> dict[str, float]:
+        """Belief strength in every declared domain, by name."""
+        return self._per_domain("strength")
+
+    @property
+    def self_esteem(self) -> float | None:
+        """Global self-esteem in [0, 1] (tracked only with more than one domain; None otherwise)."""
+        dom = self.model.batch.domains
+        return None if dom is None else float(dom.self_esteem[0, self.index])
+
+    def _per_domain(self, name: str) -> dict[str, float]:
+        dom = self.model.batch.domains
+        if dom is None:
+            return {self.model.config.domain_names[0]: float(getattr(self.model.batch.state, name)[0, self.index])}
+        values = dom.fields[name][0, self.index]
+        return {d: float(values[k]) for k, d in enumerate(dom.names)}
 
     @property
     def observes(self) -> list[int]:

@@ -18,6 +18,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from sim import multidomain
 from sim import network as netmod
 from sim import streams as S
 from sim.config import Config
@@ -139,7 +140,10 @@ class Batch:
 
     Attributes
     ----------
-    state : :class:`~sim.state.State` of arrays shaped (runs, agents).
+    state : :class:`~sim.state.State` of arrays shaped (runs, agents); with several domains its
+        per-domain fields show each run's domain of the last step (:data:`sim.multidomain.PER_DOMAIN`).
+    domains : :class:`~sim.multidomain.DomainState` (per-domain arrays and self-esteem) when the runs
+        declare more than one domain, else None (the single-domain model, with nothing extra).
     t : number of steps taken.
     """
 
@@ -179,6 +183,7 @@ class Batch:
             self.neighbours[r, :, : nb.shape[1]] = nb
             self.neighbour_mask[r, :, : nb.shape[1]] = True
         self._flat_neighbours = vicarious.flat_neighbours(self.neighbours, self.neighbour_mask)  # static network
+        self.domains = multidomain.setup(configs, self.p, self.state, draws, self.seeds, self.run_indices)
         self.rows = list(range(N_ROWS)) if all_rows else used_rows(self.p, self.ev)
         self._uniforms = S.StepUniforms(self.streams, N_ROWS, self.agents, self.rows)
 
@@ -187,7 +192,12 @@ class Batch:
         """Advance every run by one step. ``u`` (runs, N_ROWS, agents) overrides the draws (tests)."""
         if u is None:
             u = self._uniforms.next()
-        advance(self.state, self.p, self.ev, self.neighbours, self.neighbour_mask, self.t, u, self._flat_neighbours)
+        ev, dom = self.ev, self.domains
+        if dom is not None:  # several domains: the step sees each run's task domain (sim.multidomain)
+            ev = multidomain.before_step(dom, self.state, self.p, self.ev, self.t, u)
+        advance(self.state, self.p, ev, self.neighbours, self.neighbour_mask, self.t, u, self._flat_neighbours)
+        if dom is not None:
+            multidomain.after_step(dom, self.state, self.p, ev, self.t, u)
         self.t += 1
 
     def run(self, steps: int, callback=None) -> None:

@@ -26,6 +26,14 @@ A scenario is a TOML file (or a dict of the same shape)::
     target = "below"
     threshold = 3
 
+    [domains]                # optional: more than one domain (docs/ODD.md 7.22)
+    names = ["maths", "physics", "art"]
+    relatedness = [[1, 0.6, 0.1], [0.6, 1, 0.1], [0.1, 0.1, 1]]
+
+Schedule phases, shocks and interventions then take an optional ``domain`` (declared in
+:data:`sim.params.DOMAIN_FIELDS`); a scenario without ``[domains]`` has the one domain
+:data:`sim.params.DEFAULT_DOMAIN` and is the single-domain model, unchanged.
+
 Every value is checked against its declaration in :mod:`sim.params` before anything runs.
 """
 
@@ -44,7 +52,10 @@ from typing import Any
 from sim.errors import ConfigError
 from sim.limits import MAX_NAME_LENGTH, MAX_TEXT_LENGTH, MAX_TOML_BYTES, MAX_TOML_DEPTH
 from sim.params import (
+    DEFAULT_DOMAIN,
+    DOMAIN_FIELDS,
     INTERVENTION_FIELDS,
+    MAX_DOMAINS,
     PARAM_BY_NAME,
     RUN_BY_NAME,
     SCHEDULE_FIELDS,
@@ -54,8 +65,21 @@ from sim.params import (
     event_defaults,
 )
 
-_TOP_KEYS = ("name", "description", "agents", "steps", "seed", "params", "schedule", "shocks", "interventions")
+_TOP_KEYS = (
+    "name",
+    "description",
+    "agents",
+    "steps",
+    "seed",
+    "params",
+    "schedule",
+    "shocks",
+    "interventions",
+    "domains",
+)
 _EVENT_SPECS = {"schedule": SCHEDULE_FIELDS, "shocks": SHOCK_FIELDS, "interventions": INTERVENTION_FIELDS}
+_DOMAIN_SPECS = {f.section: f for f in DOMAIN_FIELDS if f.section != "domains"}
+"""The optional ``domain`` field of each event section (kept out of an event's dict when not given)."""
 
 
 def _unknown(where: str, key: Any, valid: list[str]) -> ConfigError:
@@ -77,6 +101,8 @@ class Config:
     schedule: tuple[dict[str, Any], ...] = ()
     shocks: tuple[dict[str, Any], ...] = ()
     interventions: tuple[dict[str, Any], ...] = ()
+    domains: dict[str, Any] | None = None
+    """``{"names": [...], "relatedness": [[...], ...]}`` as declared, or None (the one default domain)."""
 
     # -- construction -------------------------------------------------------------------------
     @classmethod
@@ -127,6 +153,8 @@ class Config:
             out[section] = tuple(_check_event(f"{section}[{i}]", e, specs) for i, e in enumerate(events))
         if not out["schedule"]:
             out["schedule"] = (event_defaults(SCHEDULE_FIELDS),)
+        if data.get("domains") is not None:
+            out["domains"] = _check_domains(data["domains"])
         cfg = cls(**out)
         cfg._check_consistency()
         return cfg
@@ -163,6 +191,43 @@ class Config:
                 )
             if iv["end"] <= iv["start"]:
                 raise ConfigError(f"interventions[{i}].end", iv["end"], f"a step after start = {iv['start']}")
+        self._check_domain_refs()
+
+    # -- domains --------------------------------------------------------------------------------
+    @property
+    def domain_names(self) -> tuple[str, ...]:
+        """The declared domains, in order (the first is the default)."""
+        return tuple(self.domains["names"]) if self.domains else (DEFAULT_DOMAIN,)
+
+    def task_domain(self, step: int) -> str:
+        """The domain of the task at ``step``: its schedule phase's domain (a list is practised in turn)."""
+        ph = [p for p in self.schedule if p["start"] <= step][-1]
+        names = ph.get("domain") or [self.domain_names[0]]
+        return names[(step - ph["start"]) % len(names)]
+
+    def _check_domain_refs(self) -> None:
+        names = self.domain_names
+        allowed = "a declared domain: " + ", ".join(map(repr, names))
+        if not self.domains:
+            allowed += " (declare more in a [domains] table)"
+        for i, ph in enumerate(self.schedule):
+            for d in ph.get("domain", ()):
+                if d not in names:
+                    raise ConfigError(f"schedule[{i}].domain", d, allowed)
+        for section, steps in (("shocks", "step"), ("interventions", "start")):
+            for i, e in enumerate(getattr(self, section)):
+                d = e.get("domain")
+                if d is None:
+                    continue
+                if d not in names:
+                    raise ConfigError(f"{section}[{i}].domain", d, allowed)
+                if self.task_domain(e[steps]) != d:
+                    raise ConfigError(
+                        f"{section}[{i}].domain",
+                        d,
+                        f"the domain of the task at {section}[{i}].{steps} = {e[steps]}, "
+                        f"which is {self.task_domain(e[steps])!r} (set schedule domains so that step is in {d!r})",
+                    )
 
     # -- access and edits -----------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -177,7 +242,7 @@ class Config:
             "schedule": [dict(e) for e in self.schedule],
             "shocks": [dict(e) for e in self.shocks],
             "interventions": [dict(e) for e in self.interventions],
-        }
+        } | ({"domains": copy.deepcopy(self.domains)} if self.domains else {})
 
     def digest(self) -> str:
         """Stable hash of the config's content."""
@@ -203,7 +268,9 @@ class Config:
         """
         d = copy.deepcopy(self.to_dict())
         for path, value in changes.items():
-            if path in _EVENT_SPECS:  # a whole event list, e.g. {"interventions": [{...}, ...]}
+            if (
+                path in _EVENT_SPECS or path == "domains"
+            ):  # a whole event list or the [domains] table, e.g. {"interventions": [{...}, ...]}
                 d[path] = copy.deepcopy(value)
                 continue
             section, index, key = parse_path(path)
@@ -330,7 +397,7 @@ def parse_path(path: str) -> tuple[str | None, int, str]:
         if key not in valid:
             raise _unknown("parameter", key, valid)
     else:
-        valid = [f.name for f in _EVENT_SPECS[section]]
+        valid = [f.name for f in _EVENT_SPECS[section]] + [_DOMAIN_SPECS[section].name]
         if key not in valid:
             raise _unknown(f"{section}[{index}]", key, valid)
     return section, index, key
@@ -341,17 +408,89 @@ def spec_for(path: str) -> Param | Choice:
     section, _, key = parse_path(path)
     if section is None:
         return PARAM_BY_NAME.get(key) or RUN_BY_NAME[key]
+    if key == _DOMAIN_SPECS[section].name:
+        raise ConfigError(path, key, "a numeric or categorical field (a domain cannot be swept)")
     return next(f for f in _EVENT_SPECS[section] if f.name == key)
 
 
 def _check_event(where: str, event: Any, specs: tuple[Param | Choice, ...]) -> dict[str, Any]:
     if not isinstance(event, dict):
         raise ConfigError(where, event, "a table of field = value")
-    names = [s.name for s in specs]
+    section = where.split("[", 1)[0]
+    dom = _DOMAIN_SPECS[section]
+    names = [s.name for s in specs] + [dom.name]
     for key in event:
         if key not in names:
             raise _unknown(where, key, names)
-    return {s.name: s.check(event.get(s.name, s.default), f"{where}.{s.name}") for s in specs}
+    out = {s.name: s.check(event.get(s.name, s.default), f"{where}.{s.name}") for s in specs}
+    if event.get(dom.name) is not None:  # only when given: single-domain events (and digests) stay as they were
+        out[dom.name] = _check_domain_ref(event[dom.name], f"{where}.{dom.name}", dom.kind == "some")
+    return out
+
+
+_DOMAIN_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")
+_NAME_ALLOWED = "a name of 1 to 40 letters, digits or '_', starting with a letter"
+
+
+def _check_domain_ref(value: Any, where: str, many: bool) -> str | list[str]:
+    """The shape of an event's ``domain``: a name (or, for a phase, a non-empty list of names, stored as a list)."""
+    if many:
+        items = value if isinstance(value, list) else [value]
+        if not items or len(items) > 1000 or not all(isinstance(v, str) and _DOMAIN_NAME.match(v) for v in items):
+            raise ConfigError(where, value, "a domain name or a non-empty list of domain names")
+        return list(items)
+    if not isinstance(value, str) or not _DOMAIN_NAME.match(value):
+        raise ConfigError(where, value, "a domain name (a string)")
+    return value
+
+
+def _check_domains(data: Any) -> dict[str, Any]:
+    """The ``[domains]`` table: distinct names and a symmetric relatedness matrix in [0, 1] with a unit diagonal."""
+    if not isinstance(data, dict):
+        raise ConfigError("domains", data, "a table with names = [...] and relatedness = [[...], ...]")
+    valid = [f.name for f in DOMAIN_FIELDS if f.section == "domains"]
+    for key in data:
+        if key not in valid:
+            raise _unknown("domains", key, valid)
+    names = data.get("names")
+    if not isinstance(names, list) or not 1 <= len(names) <= MAX_DOMAINS:
+        raise ConfigError("domains.names", names, f"a list of 1 to {MAX_DOMAINS} domain names")
+    for i, n in enumerate(names):
+        if not isinstance(n, str) or not _DOMAIN_NAME.match(n):
+            raise ConfigError(f"domains.names[{i}]", n, _NAME_ALLOWED)
+        if n in names[:i]:
+            raise ConfigError(f"domains.names[{i}]", n, "a name not already in domains.names")
+    k = len(names)
+    rel = data.get("relatedness")
+    if rel is None:
+        rel = [[1.0 if i == j else 0.0 for j in range(k)] for i in range(k)]
+    if not isinstance(rel, list) or len(rel) != k:
+        size = len(rel) if isinstance(rel, list) else "not a list"
+        raise ConfigError(
+            "domains.relatedness", rel, f"a {k} x {k} matrix (one row per domain in names)", f"got {size} rows"
+        )
+    out: list[list[float]] = []
+    for i, r in enumerate(rel):
+        if not isinstance(r, list) or len(r) != k:
+            raise ConfigError(f"domains.relatedness[{i}]", r, f"a row of {k} numbers (one per domain in names)")
+        row = []
+        for j, x in enumerate(r):
+            ok = isinstance(x, (int, float)) and not isinstance(x, bool) and 0.0 <= x <= 1.0
+            if not ok:
+                raise ConfigError(f"domains.relatedness[{i}][{j}]", x, "a number in [0, 1]")
+            row.append(float(x))
+        out.append(row)
+    for i in range(k):
+        if out[i][i] != 1.0:
+            raise ConfigError(f"domains.relatedness[{i}][{i}]", out[i][i], "1 (a domain is fully related to itself)")
+        for j in range(i):
+            if out[i][j] != out[j][i]:
+                raise ConfigError(
+                    f"domains.relatedness[{i}][{j}]",
+                    out[i][j],
+                    f"the same value as domains.relatedness[{j}][{i}] = {out[j][i]:g} (a symmetric matrix)",
+                )
+    return {"names": list(names), "relatedness": out}
 
 
 def _split_overrides(overrides: dict[str, Any]) -> dict[str, Any]:

@@ -9,6 +9,10 @@ The model knows each learner's true efficacy and skill; a study does not. It see
 - a **performance test** whose items are tasks of spread difficulty, answered by the model's own
   rules (expectancy, effort, appraisal and arousal, Yerkes-Dodson performance) through one adapter,
   :func:`item_success_probability`;
+- a **self-esteem scale** (0-100 points: the POMP score of a ten-item Rosenberg-type scale, reliability
+  about .88) of the learner's global self-esteem, built the same way (:func:`self_esteem_scale`);
+  with several domains, the self-report is taken per domain by giving it that domain's efficacy
+  (:func:`domain_states`);
 - a **course-performance record**: the share of the course's tasks a learner succeeded at between
   two waves (avoided tasks count as not done), read from the model's own counters.
 
@@ -38,9 +42,10 @@ KEYS = ("study", "agent", "wave")
 POINTS_PER_LEVEL = 100.0 / LEVEL_MAX
 """Self-report points per level of efficacy: 0 levels -> 0 points, ``LEVEL_MAX`` levels -> 100."""
 STREAM_KEY = 0x4D454153  # "MEAS": spawn-key root of the measurement streams (the model's runs use (run,))
-_INSTRUMENT_KEYS = {"self_report": 1, "test": 2}
+_INSTRUMENT_KEYS = {"self_report": 1, "test": 2, "self_esteem": 3}
 STATE_COLUMNS = {
     "self_report": ("efficacy",),
+    "self_esteem": ("self_esteem",),
     "test": ("efficacy", "skill", "arousal", "arousal_base", "sens_arousal"),
     "course": ("step", "attempts", "successes"),
 }
@@ -58,6 +63,9 @@ class Instruments:
     test_items: int = int(MEASUREMENT_BY_NAME["test_items"].default)
     test_low: float = MEASUREMENT_BY_NAME["test_low"].default
     test_high: float = MEASUREMENT_BY_NAME["test_high"].default
+    self_esteem_reliability: float = MEASUREMENT_BY_NAME["self_esteem_reliability"].default
+    self_esteem_items: int = int(MEASUREMENT_BY_NAME["self_esteem_items"].default)
+    self_esteem_reference_sd: float = MEASUREMENT_BY_NAME["self_esteem_reference_sd"].default
 
     def __post_init__(self) -> None:
         for spec in MEASUREMENT_FIELDS:
@@ -87,6 +95,11 @@ class Instruments:
     def error_sd(self) -> float:
         """SD of the error of the scale score (points), from the declared reliability and reference SD."""
         return error_sd(self.self_report_reliability, self.self_report_reference_sd)
+
+    @property
+    def self_esteem_error_sd(self) -> float:
+        """SD of the error of the self-esteem score (points), from its reliability and reference SD."""
+        return error_sd(self.self_esteem_reliability, self.self_esteem_reference_sd)
 
     @property
     def item_difficulties(self) -> np.ndarray:
@@ -192,14 +205,16 @@ def states_from_snapshots(snapshots: pd.DataFrame, steps: list[int] | tuple[int,
     return s.sort_values(list(KEYS), kind="mergesort").reset_index(drop=True)
 
 
-def states_from_state(state: Any, step: int, wave: int = 0) -> pd.DataFrame:
+def states_from_state(state: Any, step: int, wave: int = 0, domains: Any = None) -> pd.DataFrame:
     """Learner states from a live batch state (:class:`sim.state.State`, arrays shaped runs x agents).
 
     For measuring a running model (the dashboard): run ``r`` becomes study ``r``; every column any
-    instrument reads is taken from the state.
+    instrument reads is taken from the state. With ``domains`` (a batch's
+    :class:`~sim.multidomain.DomainState`) the frame also has ``self_esteem`` and, per domain,
+    ``efficacy[<name>]`` and ``skill[<name>]`` (see :func:`domain_states`).
     """
     runs, agents = state.efficacy.shape
-    cols = {c for need in STATE_COLUMNS.values() for c in need} - {"step"}
+    cols = {c for need in STATE_COLUMNS.values() for c in need} - {"step", "self_esteem"}
     out = pd.DataFrame(
         {
             "study": np.repeat(np.arange(runs), agents),
@@ -210,6 +225,11 @@ def states_from_state(state: Any, step: int, wave: int = 0) -> pd.DataFrame:
     )
     for c in sorted(cols):
         out[c] = np.asarray(getattr(state, c)).reshape(-1)
+    if domains is not None:
+        out["self_esteem"] = domains.self_esteem.reshape(-1)
+        for j, name in enumerate(domains.names):
+            out[f"efficacy[{name}]"] = domains.efficacy[:, :, j].reshape(-1)
+            out[f"skill[{name}]"] = domains.skill[:, :, j].reshape(-1)
     return out
 
 
@@ -290,6 +310,57 @@ def self_report(states: pd.DataFrame, design: Instruments, seed: int) -> pd.Data
     out["efficacy_report"] = score
     out["efficacy_true_points"] = s["efficacy"].to_numpy(dtype=float) * POINTS_PER_LEVEL
     return out
+
+
+def self_esteem_items(states: pd.DataFrame, design: Instruments, seed: int) -> pd.DataFrame:
+    """Item responses of the self-esteem scale, long format, as :func:`self_report_items` (true = 100 x self-esteem).
+
+    Returns
+    -------
+    DataFrame
+        ``[study, agent, wave, item, response]``.
+    """
+    s = _require(states, "self_esteem")
+    k = design.self_esteem_items
+    sd_item = design.self_esteem_error_sd * np.sqrt(k)
+    true = s["self_esteem"].to_numpy(dtype=float) * 100.0
+    resp = np.empty((len(s), k))
+    for study, idx in s.groupby("study", sort=True).indices.items():
+        resp[idx] = true[idx, None] + stream(seed, "self_esteem", study).normal(0.0, sd_item, (len(idx), k))
+    resp = np.clip(np.rint(resp), 0.0, 100.0)
+    out = s.loc[s.index.repeat(k), list(KEYS)].reset_index(drop=True)
+    out["item"] = np.tile(np.arange(1, k + 1), len(s))
+    out["response"] = resp.ravel().astype(int)
+    return out
+
+
+def self_esteem_scale(states: pd.DataFrame, design: Instruments, seed: int) -> pd.DataFrame:
+    """Measured global self-esteem: the mean of the scale's items (0-100), beside the true score.
+
+    Returns
+    -------
+    DataFrame
+        ``[study, agent, wave, self_esteem_report, self_esteem_true_points]``.
+    """
+    s = _require(states, "self_esteem")
+    items = self_esteem_items(s, design, seed)
+    score = items["response"].to_numpy(dtype=float).reshape(len(s), design.self_esteem_items).mean(axis=1)
+    out = s[list(KEYS)].copy()
+    out["self_esteem_report"] = score
+    out["self_esteem_true_points"] = s["self_esteem"].to_numpy(dtype=float) * 100.0
+    return out
+
+
+def domain_states(states: pd.DataFrame, domain: str) -> pd.DataFrame:
+    """The states as seen in one domain: columns ``efficacy[<domain>]``, ``skill[<domain>]`` become ``efficacy``, ``skill``.
+
+    So every instrument (the self-report, the test) measures that domain; other columns are kept.
+    """
+    cols = {f"{c}[{domain}]": c for c in ("efficacy", "skill")}
+    missing = [c for c in cols if c not in states.columns]
+    if missing:
+        raise ConfigError("domain", domain, "a domain with columns " + ", ".join(cols), f"missing {missing}")
+    return states.drop(columns=[c for c in cols.values() if c in states.columns]).rename(columns=cols)
 
 
 def performance_test(states: pd.DataFrame, design: Instruments, params: Mapping[str, float], seed: int) -> pd.DataFrame:
@@ -403,6 +474,9 @@ __all__ = [
     "item_success_probability",
     "self_report_items",
     "self_report",
+    "self_esteem_items",
+    "self_esteem_scale",
+    "domain_states",
     "performance_test",
     "course_record",
     "measure",

@@ -20,7 +20,7 @@ from mesa.discrete_space import Network
 from sim.agents import Learner
 from sim.batch import Batch
 from sim.config import Config
-from sim.metrics import METRICS, summarise
+from sim.metrics import summarise
 from sim.network import to_networkx
 
 
@@ -59,7 +59,7 @@ class EfficacyModel(mesa.Model):
             a.cell = self.space[a.index]  # the space's public lookup (node id = learner index)
         self.summary = self._summarise()
         self.datacollector = mesa.DataCollector(
-            model_reporters={k: (lambda m, k=k: m.summary[k]) for k in METRICS},
+            model_reporters={k: (lambda m, k=k: m.summary[k]) for k in self.summary},
             agent_reporters={"efficacy": "efficacy", "skill": "skill", "arousal": "arousal"},
         )
         self.datacollector.collect(self)
@@ -67,8 +67,20 @@ class EfficacyModel(mesa.Model):
     def _degree(self) -> int:
         return int(self.batch.neighbour_mask[0, 0].sum()) if self.batch.agents > 1 else 0
 
+    @property
+    def domains(self) -> tuple[str, ...]:
+        """The scenario's domains (one, ``("general",)``, unless it declares ``[domains]``)."""
+        return self.config.domain_names
+
     def _summarise(self) -> dict[str, float]:
-        return {k: float(v[0]) for k, v in summarise(self.batch.state).items()}
+        out = {k: float(v[0]) for k, v in summarise(self.batch.state).items()}
+        dom = self.batch.domains
+        if dom is not None:  # several domains: per-domain means and self-esteem beside the metrics
+            for j, name in enumerate(dom.names):
+                out[f"efficacy_mean[{name}]"] = float(dom.efficacy[0, :, j].mean())
+                out[f"skill_mean[{name}]"] = float(dom.skill[0, :, j].mean())
+            out["self_esteem_mean"] = float(dom.self_esteem[0].mean())
+        return out
 
     def step(self) -> None:
         """Advance all learners one step (the array core does the work) and record the metrics."""

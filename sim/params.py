@@ -1096,6 +1096,114 @@ PARAMS: tuple[Param, ...] = (
         label="How fast the effect of praise on reading failure fades",
         advanced=True,
     ),
+    # domains: efficacy and skill per domain, generality between domains (docs/ODD.md 7.22)
+    Param(
+        "generality",
+        0.3,
+        0.0,
+        1.0,
+        "-",
+        "Share of a step's efficacy change in the task's domain that also moves efficacy in another declared "
+        "domain, times the two domains' relatedness (only with more than one domain).",
+        "Bandura (1997) generality of efficacy beliefs; Bong (1997); size an assumption",
+        "domains",
+        label="How far belief spreads to related domains",
+    ),
+    Param(
+        "skill_transfer",
+        0.05,
+        0.0,
+        1.0,
+        "-",
+        "Share of a step's skill gain in the task's domain that also adds to skill in another domain, times "
+        "their relatedness (only with more than one domain; kept well below `generality`).",
+        "Thorndike & Woodworth (1901); Barnett & Ceci (2002): transfer is small and falls with distance",
+        "domains",
+        label="How far skill transfers to related domains",
+    ),
+    Param(
+        "domain_corr",
+        0.5,
+        0.0,
+        0.99,
+        "-",
+        "Correlation between domains of the initial skill draws, and of the initial efficacy draws (the first "
+        "domain keeps the single-domain draws).",
+        "Bong (1997): domain-specific academic self-efficacy correlates moderately across subjects",
+        "domains",
+        label="How alike a learner starts in different domains",
+        advanced=True,
+    ),
+    # global self-esteem (docs/ODD.md 7.23): does not enter performance
+    Param(
+        "self_esteem_mean",
+        0.6,
+        0.0,
+        1.0,
+        "0-1",
+        "Mean initial global self-esteem (0 lowest, 1 highest; tracked only with more than one domain).",
+        "Rosenberg (1965); most people score above the scale's midpoint (Baumeister et al. 2003)",
+        "self_esteem",
+        label="Average starting self-esteem",
+    ),
+    Param(
+        "self_esteem_sd",
+        0.15,
+        0.0,
+        0.5,
+        "0-1",
+        "SD of initial self-esteem across agents.",
+        "Rosenberg (1965); size an assumption",
+        "self_esteem",
+        label="Spread of starting self-esteem",
+    ),
+    Param(
+        "self_esteem_efficacy_corr",
+        0.3,
+        0.0,
+        1.0,
+        "-",
+        "Correlation of initial self-esteem with initial efficacy in the first domain.",
+        "Bong & Skaalvik (2003): self-concept and self-efficacy related but distinct; Marsh (1990)",
+        "self_esteem",
+        label="How much starting self-esteem goes with starting belief",
+        advanced=True,
+    ),
+    Param(
+        "self_esteem_outcome_rate",
+        0.01,
+        0.0,
+        0.5,
+        "per step",
+        "Pull of each reported outcome, in any domain, on self-esteem: toward 1 after a success (handed ones "
+        "included), toward 0 after a failure.",
+        "Baumeister et al. (2003): self-esteem follows outcomes only loosely; size an assumption (slow)",
+        "self_esteem",
+        label="How much one outcome moves self-esteem",
+    ),
+    Param(
+        "self_esteem_anchoring",
+        0.02,
+        0.0,
+        1.0,
+        "per step",
+        "Pull of self-esteem back toward the learner's own starting level each step (a fairly stable trait).",
+        "Trzesniewski, Donnellan & Robins (2003): self-esteem is rank-order stable; size an assumption",
+        "self_esteem",
+        label="How strongly self-esteem returns to its usual level",
+        advanced=True,
+    ),
+    Param(
+        "self_esteem_praise_gain",
+        0.05,
+        0.0,
+        1.0,
+        "-",
+        "Share of the distance to 1 that a generic (ability) praise message adds to self-esteem.",
+        "Baumeister et al. (2003); Brummelman et al. (2014) on inflated praise; size an assumption",
+        "self_esteem",
+        label="Self-esteem gained from generic praise",
+    ),
     # switches: turn a mechanism off for ablations (off = it contributes exactly nothing)
     Param(
         "use_strength",
@@ -1305,6 +1413,33 @@ PARAMS: tuple[Param, ...] = (
         "switches",
         True,
         label="Mechanism on: ability or effort praise shapes how failure is read",
+        advanced=True,
+    ),
+    Param(
+        "use_transfer",
+        1,
+        0,
+        1,
+        "on/off",
+        "Generality and skill transfer between domains; off: evidence and practice in one domain change "
+        "nothing in another.",
+        "Bandura (1997); Barnett & Ceci (2002)",
+        "switches",
+        True,
+        label="Mechanism on: belief and skill spread between domains",
+        advanced=True,
+    ),
+    Param(
+        "use_self_esteem",
+        1,
+        0,
+        1,
+        "on/off",
+        "Self-esteem updates from outcomes and generic praise; off: it stays at its starting level.",
+        "Rosenberg (1965)",
+        "switches",
+        True,
+        label="Mechanism on: self-esteem follows outcomes and praise",
         advanced=True,
     ),
 )
@@ -1543,6 +1678,90 @@ INTERVENTION_FIELDS: tuple[Param | Choice, ...] = (
 )
 
 # --------------------------------------------------------------------------------------------
+# Domains (docs/ODD.md 7.22): the scenario's [domains] table and the `domain` field of events
+# --------------------------------------------------------------------------------------------
+DEFAULT_DOMAIN = "general"
+"""Name of the one domain of a scenario that declares no ``[domains]`` table."""
+MAX_DOMAINS = 16
+"""Most domains a scenario may declare (state grows with their number)."""
+
+
+@dataclass(frozen=True)
+class DomainField:
+    """A declared domain field: the ``[domains]`` table's entries, or the ``domain`` of an event.
+
+    Attributes
+    ----------
+    name : key in the TOML file.
+    section : ``domains``, ``schedule``, ``shocks`` or ``interventions``.
+    kind : ``names`` (list of domain names), ``matrix`` (relatedness), ``one`` (a declared name) or
+        ``some`` (a declared name or a list of them, practised in turn).
+    default : shown in the docs table.
+    meaning, source, label : as in :class:`Param`.
+    """
+
+    name: str
+    section: str
+    kind: str
+    default: str
+    meaning: str
+    source: str
+    label: str = ""
+
+
+DOMAIN_FIELDS: tuple[DomainField, ...] = (
+    DomainField(
+        "names",
+        "domains",
+        "names",
+        f"[{DEFAULT_DOMAIN!r}]",
+        f"Names of the domains learners hold skill and efficacy in (1 to {MAX_DOMAINS}); the first is the default "
+        "domain of every task, shock and intervention that names none.",
+        "Bandura (1997); Bong (1997); Bong & Skaalvik (2003): efficacy is specific to a domain",
+        label="Domains",
+    ),
+    DomainField(
+        "relatedness",
+        "domains",
+        "matrix",
+        "identity",
+        "How related each pair of domains is: a symmetric matrix in [0, 1] with ones on the diagonal, one row "
+        "per domain in the order of `names` (omitted: unrelated domains).",
+        "Bandura (1997) generality; Bong (1997): efficacy generalises across related subjects",
+        label="Relatedness of the domains",
+    ),
+    DomainField(
+        "domain",
+        "schedule",
+        "some",
+        "first domain",
+        "Domain of this phase's tasks: a declared name, or a list of names practised in turn (one per step, "
+        "starting with the first at the phase's start).",
+        "-",
+        label="Domain of the tasks",
+    ),
+    DomainField(
+        "domain",
+        "shocks",
+        "one",
+        "the task's",
+        "Domain of the severe failure; the task at its step must be in this domain.",
+        "-",
+        label="Domain of the failure",
+    ),
+    DomainField(
+        "domain",
+        "interventions",
+        "one",
+        "any",
+        "Domain the intervention works in: it reaches learners only on steps whose task is in this domain "
+        "(the task at its start step must be in it); omitted: every step.",
+        "-",
+        label="Domain it works in",
+    ),
+)
+
+# --------------------------------------------------------------------------------------------
 # Measurement instruments (sim.measure): how a simulated study observes the learners. These are
 # not model parameters (measuring never changes a run), so they are declared apart from PARAMS.
 # --------------------------------------------------------------------------------------------
@@ -1621,6 +1840,42 @@ MEASUREMENT_FIELDS: tuple[Param, ...] = (
         "measurement",
         label="Difficulty of the hardest test item",
     ),
+    Param(
+        "self_esteem_reliability",
+        0.88,
+        0.05,
+        0.99,
+        "-",
+        "Reliability of the self-esteem scale (0-100 points, the POMP score of a Rosenberg-type scale) in a "
+        "population whose true-score SD is `self_esteem_reference_sd`.",
+        "Rosenberg (1965); alpha about .88 (Gray-Little, Williams & Hancock 1997); " + _S_CTT,
+        "measurement",
+        label="Reliability of the self-esteem scale",
+    ),
+    Param(
+        "self_esteem_items",
+        10,
+        1,
+        100,
+        "items",
+        "Items of the self-esteem scale (the score is their mean).",
+        "Rosenberg (1965): ten items",
+        "measurement",
+        True,
+        label="Number of items on the self-esteem scale",
+    ),
+    Param(
+        "self_esteem_reference_sd",
+        15.0,
+        0.1,
+        50.0,
+        "points",
+        "True-score SD (0-100 points) of the population in which the self-esteem scale has its reliability.",
+        _S_CTT,
+        "measurement",
+        label="Spread of true self-esteem the scale is normed on",
+        advanced=True,
+    ),
 )
 
 PARAM_BY_NAME: dict[str, Param] = {p.name: p for p in PARAMS}
@@ -1636,6 +1891,14 @@ def defaults() -> dict[str, float]:
 def event_defaults(fields: tuple[Param | Choice, ...]) -> dict[str, Any]:
     """Default value of every field of an event spec."""
     return {f.name: f.default for f in fields}
+
+
+_DOMAIN_ALLOWED = {
+    "names": f"list of 1 to {MAX_DOMAINS} distinct names",
+    "matrix": "symmetric, in [0, 1], diagonal 1",
+    "one": "a declared domain",
+    "some": "a declared domain or a list of them",
+}
 
 
 @dataclass(frozen=True)
@@ -1677,6 +1940,9 @@ def parameter_table() -> list[TableRow]:
         add("run", p)
     for p in PARAMS:
         add(p.group, p)
+    for f in DOMAIN_FIELDS:
+        section = "domains" if f.section == "domains" else f"{f.section} (domain)"
+        rows.append(TableRow(section, f.name, f.default, _DOMAIN_ALLOWED[f.kind], "-", f.meaning, f.source))
     for section, fields in (
         ("schedule phase", SCHEDULE_FIELDS),
         ("shock", SHOCK_FIELDS),

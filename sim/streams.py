@@ -36,6 +36,21 @@ def run_stream(seed: int, run_index: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(entropy=int(seed), spawn_key=(int(run_index),)))
 
 
+DOMAIN_STREAM_KEY = 0x444F4D  # "DOM": second spawn-key element of a run's domain stream
+N_DOMAIN_ROWS = 4
+"""Standard normal rows per extra domain in the domain stream: skill, efficacy, teacher's and peers' impression."""
+
+
+def domain_stream(seed: int, run_index: int) -> np.random.Generator:
+    """The generator of a multi-domain run's extra initial draws (self-esteem, domains after the first).
+
+    Separate from :func:`run_stream`, so declaring domains leaves every draw of the first domain, the
+    network and the steps exactly as in the single-domain run.
+    """
+    key = (int(run_index), DOMAIN_STREAM_KEY)
+    return np.random.default_rng(np.random.SeedSequence(entropy=int(seed), spawn_key=key))
+
+
 BLOCK_BYTES = 16 * 2**20
 """Most memory :class:`StepUniforms` holds: big enough to amortise the per-call cost of small runs,
 small enough that a million agents (104 MB a step) still draw one step at a time."""

@@ -45,6 +45,10 @@ _ALL = (
     Ablation(
         "no_praise_focus", "praise never changes how a later failure is read (ability or effort)", ("use_praise_focus",)
     ),
+    Ablation(
+        "no_transfer", "belief and skill stay in their domain (no generality, no skill transfer)", ("use_transfer",)
+    ),
+    Ablation("no_self_esteem", "self-esteem stays at its starting level", ("use_self_esteem",)),
 )
 ABLATIONS: dict[str, Ablation] = {a.name: a for a in _ALL}
 

@@ -52,8 +52,8 @@ def run_chunk(task: ChunkTask) -> dict[str, Any]:
     parts: dict[str, list[dict[str, np.ndarray]]] = {name: [] for name in TABLES}
     groups: dict[tuple[int, int], list[int]] = {}
     for i, c in enumerate(task.configs):
-        groups.setdefault((c.agents, c.steps), []).append(i)
-    for (agents, steps), idx in groups.items():
+        groups.setdefault((c.agents, c.steps, c.domain_names), []).append(i)  # a batch shares its domains
+    for (agents, steps, _), idx in groups.items():
         _run_group(task, idx, agents, steps, parts)
     out: dict[str, Any] = {"chunk": task.chunk, "runs": len(task.runs)}
     for name in TABLES:
