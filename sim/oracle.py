@@ -78,6 +78,7 @@ class OracleLearner(mesa.Agent):
         p = model.p
         self.index = index
         z_skill, z_eff, z_arousal, z_m, z_l, z_a, z_opt, z_good, z_bad, z_ss, z_teacher, z_peer = z
+        self.z_skill, self.z_eff = z_skill, z_eff  # kept for the other domains' draws
         # Initial population (same formulas as sim.state.initial_state, written per agent).
         self.skill = clip(p["skill_mean"] + p["skill_sd"] * z_skill, 0.0, LEVEL_MAX)
         rho = p["efficacy_skill_corr"]
@@ -496,7 +497,119 @@ class OracleModel(mesa.Model):
         nb = observation_network(n, int(self.p["network_degree"]), self.p["network_rewire"], self.stream)
         for a in by_index:
             a.observes = [by_index[int(j)] for j in nb[a.index]]
-        self.interventions: dict[str, dict[str, Any]] = {iv["kind"]: iv for iv in config.interventions}
+        self.all_interventions: dict[str, dict[str, Any]] = {iv["kind"]: iv for iv in config.interventions}
+        self.interventions = self.all_interventions
+        self.domain_names = list(config.domain_names)
+        self.active = 0
+        if len(self.domain_names) > 1:
+            self._init_domains(seed, run_index)
+
+    # -- several domains (docs/ODD.md 7.22, 7.23), written out per learner ------------------------
+    PER_DOMAIN = (
+        "skill",
+        "efficacy",
+        "strength",
+        "task_level",
+        "persuaded_level",
+        "teacher_expectation",
+        "peer_expectation",
+        "initial_skill",
+        "initial_efficacy",
+    )
+
+    def _init_domains(self, seed: int, run_index: int) -> None:
+        """Every learner's values in each domain (lists indexed by domain) and its self-esteem."""
+        p, k, n = self.p, len(self.domain_names), self.config.agents
+        key = (int(run_index), S.DOMAIN_STREAM_KEY)
+        extra = np.random.default_rng(np.random.SeedSequence(entropy=int(seed), spawn_key=key)).standard_normal(
+            (1 + 4 * (k - 1), n)
+        )
+        # Cholesky factor of the correlation matrix with domain_corr off the diagonal, by hand
+        c = p["domain_corr"]
+        corr = [[1.0 if i == j else c for j in range(k)] for i in range(k)]
+        low = [[0.0] * k for _ in range(k)]
+        for i in range(k):
+            for j in range(i + 1):
+                acc = corr[i][j] - sum(low[i][m] * low[j][m] for m in range(j))
+                low[i][j] = math.sqrt(acc) if i == j else acc / low[j][j]
+        rel = self.config.domains["relatedness"]
+        self.relatedness = [[float(x) for x in row] for row in rel]
+        rho = p["efficacy_skill_corr"]
+        for a in self.by_index:
+            i = a.index
+            zs = [a.z_skill] + [float(extra[1 + 4 * (j - 1), i]) for j in range(1, k)]
+            ze = [a.z_eff] + [float(extra[2 + 4 * (j - 1), i]) for j in range(1, k)]
+            a.dom = {f: [getattr(a, f)] * k for f in self.PER_DOMAIN}
+            for j in range(1, k):
+                z_s = sum(low[j][m] * zs[m] for m in range(j + 1))
+                z_e = sum(low[j][m] * ze[m] for m in range(j + 1))
+                sk = clip(p["skill_mean"] + p["skill_sd"] * z_s, 0.0, LEVEL_MAX)
+                ef = clip(
+                    p["efficacy_mean"] + p["efficacy_sd"] * (rho * z_s + math.sqrt(1.0 - rho**2) * z_e), 0.0, LEVEL_MAX
+                )
+                a.dom["skill"][j] = a.dom["initial_skill"][j] = sk
+                a.dom["efficacy"][j] = a.dom["initial_efficacy"][j] = ef
+                z_t, z_p = float(extra[3 + 4 * (j - 1), i]), float(extra[4 + 4 * (j - 1), i])
+                a.dom["teacher_expectation"][j] = clip(sk + p["teacher_impression_sd"] * z_t, 0.0, LEVEL_MAX)
+                a.dom["peer_expectation"][j] = clip(sk + p["peer_impression_sd"] * z_p, 0.0, LEVEL_MAX)
+            r = p["self_esteem_efficacy_corr"]
+            z_first = rho * a.z_skill + math.sqrt(1.0 - rho**2) * a.z_eff
+            z_total = r * z_first + math.sqrt(1.0 - r**2) * float(extra[0, i])
+            a.self_esteem = a.self_esteem_usual = clip(p["self_esteem_mean"] + p["self_esteem_sd"] * z_total, 0.0, 1.0)
+
+    def task_domain(self) -> int:
+        """Index of the domain of the task at step ``t`` (a phase's list is practised in turn)."""
+        ph = self.phase
+        names = ph.get("domain") or [self.domain_names[0]]
+        return self.domain_names.index(names[(self.t - ph["start"]) % len(names)])
+
+    def _enter_domain(self) -> None:
+        a_dom = self.task_domain()
+        self.active = a_dom
+        name = self.domain_names[a_dom]
+        self.interventions = {
+            k: iv for k, iv in self.all_interventions.items() if iv.get("domain") is None or iv["domain"] == name
+        }
+        restart = self.phase["start"] == self.t
+        for a in self.learners:
+            if restart:  # every domain's staircase restarts at the phase level
+                a.dom["task_level"] = [self.phase["level"]] * len(self.domain_names)
+            for f in self.PER_DOMAIN:
+                setattr(a, f, a.dom[f][a_dom])
+            a.efficacy_before, a.skill_before = a.efficacy, a.skill
+
+    def _leave_domain(self) -> None:
+        p, j_act = self.p, self.active
+        spread = p["use_transfer"] > 0
+        for a in self.learners:
+            for f in self.PER_DOMAIN:
+                a.dom[f][j_act] = getattr(a, f)
+            d_eff = a.efficacy - a.efficacy_before
+            gain = max(a.skill - a.skill_before, 0.0)
+            for j in range(len(self.domain_names)):
+                if j == j_act:
+                    continue
+                s = a.dom["skill"][j] - p["skill_decay"] * a.dom["skill"][j]
+                if spread:
+                    rel = self.relatedness[j_act][j]
+                    e = a.dom["efficacy"][j] + p["generality"] * rel * d_eff
+                    a.dom["efficacy"][j] = clip(e, 0.0, LEVEL_MAX)
+                    s = s + p["skill_transfer"] * rel * gain
+                a.dom["skill"][j] = clip(s, 0.0, LEVEL_MAX)
+            if p["use_self_esteem"]:
+                x = a.self_esteem + p["self_esteem_anchoring"] * (a.self_esteem_usual - a.self_esteem)
+                if a.attempted:
+                    x = x + p["self_esteem_outcome_rate"] * ((1.0 if a.success else 0.0) - x)
+                if a.ability_praised:
+                    x = x + p["self_esteem_praise_gain"] * (1.0 - x)
+                a.self_esteem = x
+
+    def domain_arrays(self) -> dict[str, np.ndarray]:
+        """Per-domain fields as (agents, domains) arrays and ``self_esteem`` (agents,) (several domains only)."""
+        agents = self.by_index
+        out = {f: np.array([a.dom[f] for a in agents]) for f in self.PER_DOMAIN}
+        out["self_esteem"] = np.array([a.self_esteem for a in agents])
+        return out
 
     @property
     def phase(self) -> dict[str, Any]:
@@ -507,10 +620,15 @@ class OracleModel(mesa.Model):
         """One synchronous step: all decide, all act, all learn, all commit."""
         u = self.stream.random((N_ROWS, self.config.agents))
         self.shocks_now = [sh for sh in self.config.shocks if sh["step"] == self.t]
+        several = len(self.domain_names) > 1
+        if several:
+            self._enter_domain()
         self.agents.do("decide", u)
         self.agents.do("act")
         self.agents.do("learn")
         self.agents.do("commit")
+        if several:
+            self._leave_domain()
         self.t += 1
 
     def state_arrays(self) -> dict[str, np.ndarray]:

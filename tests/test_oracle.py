@@ -225,3 +225,86 @@ def test_core_matches_oracle_for_random_valid_scenarios(cfg: Config) -> None:
         batch.step()
         oracle.step()
         assert_run_matches(batch, 0, oracle)
+
+
+# ---- several domains (docs/ODD.md 7.22, 7.23): per-domain state, generality, transfer, self-esteem ----
+THREE = {"names": ["maths", "physics", "art"], "relatedness": [[1, 0.6, 0.1], [0.6, 1, 0.1], [0.1, 0.1, 1]]}
+DOMAIN_SCENARIOS = {
+    "domains_in_turn_shock_and_gated_praise": {
+        "seed": 3,
+        "domains": THREE,
+        "params": {"generality": 0.5, "skill_transfer": 0.2, "self_esteem_outcome_rate": 0.1},
+        "schedule": [
+            {"kind": "adaptive", "start": 0, "domain": ["maths", "physics"]},
+            {"kind": "random", "start": 10, "domain": "art"},
+            {"kind": "constant", "start": 20, "level": 5.0, "domain": ["maths", "art", "physics"]},
+        ],
+        "shocks": [{"step": 5, "domain": "physics", "share": 0.6, "severity": 8.0}],
+        "interventions": [
+            {"kind": "generic_praise", "start": 2, "end": 25, "domain": "maths", "intensity": 0.7},
+            {"kind": "handed_success", "start": 10, "end": 20},
+            {"kind": "mastery_ladder", "start": 21, "end": 30, "domain": "art", "target": "below", "threshold": 4},
+        ],
+    },
+    "two_domains_every_source": {
+        "seed": 17,
+        "domains": {"names": ["a", "b"], "relatedness": [[1, 0.9], [0.9, 1]]},
+        "params": {"persuasion_rate": 0.5, "domain_corr": 0.2, "self_esteem_praise_gain": 0.3},
+        "schedule": [{"kind": "self_chosen", "start": 0, "domain": ["a", "a", "b"]}],
+        "interventions": [
+            {"kind": "peer_modelling", "start": 0, "end": 30, "domain": "a"},
+            {"kind": "specific_persuasion", "start": 2, "end": 30, "domain": "b", "intensity": 0.5},
+            {"kind": "generic_praise", "start": 0, "end": 30, "intensity": 0.5},
+        ],
+    },
+    "domains_switched_off": {
+        "seed": 5,
+        "domains": THREE,
+        "params": {"use_transfer": 0, "use_self_esteem": 0},
+        "schedule": [{"kind": "ramp", "start": 0, "level": 2.0, "domain": ["art", "maths"]}],
+        "interventions": [{"kind": "generic_praise", "start": 0, "end": 30}],
+    },
+}
+
+
+def assert_domains_match(batch: Batch, r: int, oracle: OracleModel) -> None:
+    """Every per-domain array and self-esteem of run ``r`` equal the oracle's, to rtol 1e-9."""
+    want = oracle.domain_arrays()
+    for name, got in (*batch.domains.fields.items(), ("self_esteem", batch.domains.self_esteem)):
+        assert np.allclose(got[r], want[name], rtol=1e-9, atol=1e-12, equal_nan=True), (
+            f"{name} differs at step {batch.t}: core {got[r][:2]} vs oracle {want[name][:2]}"
+        )
+
+
+@pytest.mark.parametrize("name", list(DOMAIN_SCENARIOS))
+def test_core_matches_oracle_with_domains(name: str) -> None:
+    cfg = Config.from_dict({"agents": AGENTS, "steps": STEPS, **DOMAIN_SCENARIOS[name]})
+    batch, oracle = Batch([cfg]), OracleModel(cfg)
+    start = batch.domains.efficacy.copy()
+    for _ in range(STEPS):
+        batch.step()
+        oracle.step()
+        assert_run_matches(batch, 0, oracle)
+        assert_domains_match(batch, 0, oracle)
+    moved = ~np.isclose(batch.domains.efficacy[0], start[0]).all(axis=0)
+    if name == "domains_switched_off":  # physics is never practised and nothing spreads: it never moves
+        assert moved.tolist() == [True, False, True]
+        assert np.all(batch.domains.self_esteem == batch.domains.self_esteem_usual)
+    else:  # the scenario exercised every domain: each one's efficacy moved
+        assert moved.all(), moved
+
+
+def test_batch_of_domain_runs_matches_each_run_alone() -> None:
+    cfgs = [Config.from_dict({"agents": AGENTS, "steps": STEPS, **DOMAIN_SCENARIOS[n]}) for n in DOMAIN_SCENARIOS]
+    cfgs = [c for c in cfgs if len(c.domain_names) == 3]
+    cfgs.append(cfgs[0].with_values({"generality": 0.1, "seed": 9}))
+    indices = list(range(len(cfgs)))
+    batch = Batch(cfgs, seeds=[c.seed for c in cfgs], run_indices=indices)
+    oracles = [OracleModel(c, run_index=i) for c, i in zip(cfgs, indices, strict=True)]
+    for _ in range(STEPS):
+        batch.step()
+        for o in oracles:
+            o.step()
+    for r, o in enumerate(oracles):
+        assert_run_matches(batch, r, o)
+        assert_domains_match(batch, r, o)
