@@ -39,6 +39,7 @@ EXPERIMENTS: tuple[tuple[str, str], ...] = (
     ("arousal", "Arousal and performance"),
     ("sensitivity", "Global sensitivity"),
     ("interventions", "Interventions"),
+    ("domains", "Domains and self-esteem"),
 )
 """(script name, title) of the known experiments, in report order; other scripts are found by :func:`experiment_list`."""
 
