@@ -838,8 +838,9 @@ def _meaning(f_pred_over, praise) -> str:
     )
     gaps = [cond for cond, _, _, f_gap in praise if f_gap.verdict == "shown"]
     second = (
-        f" {' and '.join({'praise': 'Generic praise', 'trophies': 'Trophies'}[c] for c in gaps)} lift how learners feel about themselves more than their "
-        "belief that they can do the work."
+        f" {' and '.join({'praise': 'generic praise', 'trophies': 'trophies'}[c] for c in gaps).capitalize()} "
+        f"{'lift' if len(gaps) > 1 else 'lifts'} how learners feel about themselves more than their belief that "
+        "they can do the work."
         if gaps
         else " Praise and trophies do not lift self-esteem clearly more than subject belief here."
     )
