@@ -6,7 +6,7 @@ the split into engaged and disengaged learners and the level of efficacy?
 Design: Morris elementary effects (Morris 1991; mu*, Campolongo, Cariboni & Saltelli 2007) through
 the engine's SALib sampler. The varied parameters are READ FROM sim.params: every declared scalar
 parameter except the ``switches`` group (mechanisms on/off, not magnitudes) and the
-``interventions`` group (constants of intervention hooks, inert in the base scenario). Each range is
+``interventions``, ``domains`` and ``self_esteem`` groups (inert in the one-domain base scenario). Each range is
 one rule applied to every parameter: the declared default +/- 50% (a default of 0: + 10% of the
 declared range), clipped to the declared range. A new parameter in sim/params.py joins the screen
 without editing this file.
@@ -46,6 +46,8 @@ NUM_LEVELS = 4
 EXCLUDED_GROUPS = {
     "switches": "mechanism switches (on/off), not magnitudes",
     "interventions": "constants of intervention hooks, inert without an intervention",
+    "domains": "generality, skill transfer and domain correlation, inert with one domain (the base scenario)",
+    "self_esteem": "global self-esteem, tracked only with several domains and never entering behaviour",
 }
 """Declared parameter groups left out of the screen, with the reason."""
 RELATIVE_BAND = 0.5

@@ -254,7 +254,7 @@ class Config:
         d = self.to_dict()
         if section is None:
             return d[key] if key in RUN_BY_NAME or key in ("name", "description") else d["params"][key]
-        return d[section][index][key]
+        return d[section][index].get(key)  # an event's optional `domain` is None when not given
 
     def replace(self, **changes: Any) -> Config:
         """A new validated config with values changed by path (``cfg.replace(**{"shocks[0].step": 5})``)."""

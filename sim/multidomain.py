@@ -208,7 +208,8 @@ def before_step(
     for f in PER_DOMAIN:
         setattr(st, f, dom.fields[f][rid, :, a])
     # who can be reached this step (the step's own re-engagement rule, from its own draws)
-    engaged = (st.engagement != DISENGAGED) | (u[:, S.U_REENGAGE, :] < p.reengage_prob)
+    # (the re-engagement row is read only where it is drawn, i.e. where reengage_prob > 0)
+    engaged = (st.engagement != DISENGAGED) | ((p.reengage_prob > 0) & (u[:, S.U_REENGAGE, :] < p.reengage_prob))
     dom._before = {"efficacy": st.efficacy.copy(), "skill": st.skill.copy(), "engaged": engaged}
     if (dom.iv_domain < 0).all():
         return ev

@@ -237,8 +237,9 @@ def test_sensitivity_parameters_come_from_sim_params(monkeypatch) -> None:
     from sim import params as P
 
     names = s.varied_parameters()
-    assert not {p.name for p in P.PARAMS if p.group in ("switches", "interventions")} & set(names)
-    assert {p.name for p in P.PARAMS if p.group not in ("switches", "interventions")} == set(names)
+    assert {"switches", "interventions", "domains", "self_esteem"} == set(s.EXCLUDED_GROUPS)
+    assert not {p.name for p in P.PARAMS if p.group in s.EXCLUDED_GROUPS} & set(names)
+    assert {p.name for p in P.PARAMS if p.group not in s.EXCLUDED_GROUPS} == set(names)
     for n, (lo, hi) in s.bounds().items():
         spec = P.PARAM_BY_NAME[n]
         assert spec.low <= lo < hi <= spec.high, n
