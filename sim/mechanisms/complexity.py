@@ -8,6 +8,7 @@ performance depends on finding a strategy, and effort alone does not carry it.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -16,3 +17,10 @@ def effort_gain(gain: ArrayLike, complexity: ArrayLike, damping: ArrayLike, swit
     """Capability added by effort on this task: ``gain (1 - damping * complexity)`` (``gain`` if off)."""
     c = np.where(np.asarray(switch) != 0, complexity, 0.0)
     return np.asarray(gain) * (1.0 - np.asarray(damping) * c)
+
+
+@numba.njit(cache=True)
+def effort_gain_one(gain: float, complexity: float, damping: float, switch: float) -> float:
+    """:func:`effort_gain` of one task, compiled."""
+    c = complexity if switch != 0 else 0.0
+    return gain * (1.0 - damping * c)

@@ -7,6 +7,7 @@ arousal is read, not its level.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -25,3 +26,13 @@ def efficacy_change(
     """
     excess = np.maximum(0.0, np.asarray(arousal) - threshold)
     return -gain * excess * reading / (1.0 + np.asarray(strength))
+
+
+@numba.njit(cache=True)
+def efficacy_change_one(
+    arousal: float, threat_level: float, reappraisal: float, threshold: float, gain: float, strength: float
+) -> float:
+    """:func:`efficacy_change` of one agent with its :func:`anxious_reading`, compiled."""
+    reading = threat_level * (1.0 - reappraisal)
+    excess = max(0.0, arousal - threshold)
+    return -gain * excess * reading / (1.0 + strength)

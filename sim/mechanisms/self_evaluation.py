@@ -14,6 +14,7 @@ gains), and a self-serving share of attribution.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -45,3 +46,11 @@ def attributed_weight(
     slack = np.asarray(effort_attribution) * (1.0 - np.asarray(effort_level))
     keep = 1.0 - np.asarray(share)
     return np.where(good_news, 1.0 - slack * keep, (1.0 - slack) * keep)
+
+
+@numba.njit(cache=True)
+def attributed_weight_one(effort_level: float, effort_attribution: float, good_news: bool, share: float) -> float:
+    """:func:`attributed_weight` of one outcome, compiled."""
+    slack = effort_attribution * (1.0 - effort_level)
+    keep = 1.0 - share
+    return 1.0 - slack * keep if good_news else (1.0 - slack) * keep

@@ -5,6 +5,7 @@ Source: proportional decay of an unpractised skill is an assumption (docs/ODD.md
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -12,3 +13,9 @@ from numpy.typing import ArrayLike, NDArray
 def decay(skill: ArrayLike, skill_decay: ArrayLike) -> NDArray[np.float64]:
     """Skill lost in a step without practice: ``skill_decay * skill``."""
     return skill_decay * np.asarray(skill)
+
+
+@numba.njit(cache=True)
+def decay_one(skill: float, skill_decay: float) -> float:
+    """:func:`decay` of one agent, compiled."""
+    return skill_decay * skill
