@@ -268,7 +268,7 @@ def pack_params(p) -> np.ndarray:
     return packed
 
 
-@numba.njit(_SIGNATURE, cache=True)
+@numba.njit(_SIGNATURE, cache=True, error_model="numpy")
 def step_kernel(
     skill,
     efficacy,

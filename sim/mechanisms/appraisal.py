@@ -7,11 +7,10 @@ coping capability are appraised as threats and raise arousal; within reach they 
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from sim.mechanisms._common import clip_one, logistic, logistic_one
+from sim.mechanisms._common import clip_one, logistic, logistic_one, per_agent
 
 
 def threat(efficacy: ArrayLike, difficulty: ArrayLike, margin: ArrayLike, scale: ArrayLike) -> NDArray[np.float64]:
@@ -40,13 +39,13 @@ def arousal_update(
     return np.clip(a + reactivity * drive * (1.0 - a), 0.0, 1.0)
 
 
-@numba.njit(cache=True)
+@per_agent
 def threat_one(efficacy: float, difficulty: float, margin: float, scale: float) -> float:
     """:func:`threat` of one agent, compiled."""
     return logistic_one((difficulty - efficacy - margin) / scale)
 
 
-@numba.njit(cache=True)
+@per_agent
 def arousal_update_one(
     arousal: float, baseline: float, threat_level: float, reactivity: float, challenge: float, decay: float
 ) -> float:

@@ -6,11 +6,10 @@ efficacy governs choice of activities. Avoidance forfeits the experience and the
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from sim.mechanisms._common import logistic, logistic_one
+from sim.mechanisms._common import logistic, logistic_one, per_agent
 
 
 def attempt_probability(
@@ -33,13 +32,13 @@ def disengages(avoid_streak: ArrayLike, disengage_after: ArrayLike) -> NDArray[n
     return np.asarray(avoid_streak) >= disengage_after
 
 
-@numba.njit(cache=True)
+@per_agent
 def attempt_probability_one(efficacy: float, difficulty: float, margin: float, scale: float) -> float:
     """:func:`attempt_probability` of one agent, compiled."""
     return logistic_one((efficacy + margin - difficulty) / scale)
 
 
-@numba.njit(cache=True)
+@per_agent
 def engagement_one(engaged: bool, avoided: bool, avoid_streak: int, disengage_after: float) -> int:
     """Engagement after the step (0 engaged, 1 avoiding, 2 disengaged; ``sim.state``'s codes):
     disengaged stays so, ``disengage_after`` avoided tasks in a row disengage (:func:`disengages`)."""

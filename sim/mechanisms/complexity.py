@@ -8,9 +8,10 @@ performance depends on finding a strategy, and effort alone does not carry it.
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from sim.mechanisms._common import per_agent
 
 
 def effort_gain(gain: ArrayLike, complexity: ArrayLike, damping: ArrayLike, switch: ArrayLike) -> NDArray[np.float64]:
@@ -19,7 +20,7 @@ def effort_gain(gain: ArrayLike, complexity: ArrayLike, damping: ArrayLike, swit
     return np.asarray(gain) * (1.0 - np.asarray(damping) * c)
 
 
-@numba.njit(cache=True)
+@per_agent
 def effort_gain_one(gain: float, complexity: float, damping: float, switch: float) -> float:
     """:func:`effort_gain` of one task, compiled."""
     c = complexity if switch != 0 else 0.0

@@ -8,11 +8,10 @@ persistence on hard ones.
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from sim.mechanisms._common import clip_one
+from sim.mechanisms._common import clip_one, per_agent
 
 
 def effort(
@@ -34,7 +33,7 @@ def effort(
     return np.where(np.asarray(expected_success) < giveup_expectancy, effort_min, e)
 
 
-@numba.njit(cache=True)
+@per_agent
 def effort_one(
     efficacy: float,
     difficulty: float,

@@ -12,10 +12,10 @@ difficulties are a hypothesis the experiments can test, not an input).
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from sim.mechanisms._common import per_agent
 from sim.params import LEVEL_MAX
 
 
@@ -53,7 +53,7 @@ def practice_gain(
     return learn_rate * np.asarray(effort_level) * info * (LEVEL_MAX - s) / LEVEL_MAX
 
 
-@numba.njit(cache=True)
+@per_agent
 def practice_gain_one(
     skill: float,
     effort_level: float,

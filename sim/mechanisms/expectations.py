@@ -12,11 +12,10 @@ performance others (and the learner itself) compare to judge a model's similarit
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from sim.mechanisms._common import clip_one, logistic, logistic_one
+from sim.mechanisms._common import clip_one, logistic, logistic_one, per_agent
 from sim.params import LEVEL_MAX
 
 
@@ -55,7 +54,7 @@ def specificity(
     return g + (1.0 - g) * logistic((np.asarray(expectation, dtype=float) - difficulty) / belief_scale)
 
 
-@numba.njit(cache=True)
+@per_agent
 def update_one(
     expectation: float, observed: bool, task: float, success: bool, rate: float, belief_scale: float
 ) -> float:
@@ -66,7 +65,7 @@ def update_one(
     return clip_one(expectation + rate * err, 0.0, LEVEL_MAX)
 
 
-@numba.njit(cache=True)
+@per_agent
 def specificity_one(expectation: float, difficulty: float, generic_specificity: float, belief_scale: float) -> float:
     """:func:`specificity` of one message, compiled."""
     g = generic_specificity

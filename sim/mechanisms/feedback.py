@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import math
 
-import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import logit, ndtri
 
-from sim.mechanisms._common import logistic, logistic_one
+from sim.mechanisms._common import logistic, logistic_one, per_agent
 
 U_EDGE = 2.0**-53
 """Uniform draws are kept in [U_EDGE, 1 - U_EDGE] before an inverse CDF (a draw of exactly 0 is possible)."""
@@ -74,14 +73,14 @@ def perceived_success(
     return np.where(ambiguous, graded, np.asarray(success, dtype=float))
 
 
-@numba.njit(cache=True)
+@per_agent
 def effective_ambiguity_one(ambiguity: float, explicit: bool, clarity: float, switch: float) -> float:
     """:func:`effective_ambiguity` of one agent's feedback, compiled."""
     a = ambiguity * (1.0 - clarity if explicit else 1.0)
     return a if switch != 0 else 0.0
 
 
-@numba.njit(cache=True)
+@per_agent
 def perceived_success_one(
     margin: float, expected_margin: float, ambiguity: float, prior_scale: float, z: float, success: bool
 ) -> float:

@@ -8,9 +8,10 @@ updating is conservative. Byars-Winston et al. (2017): mastery has the largest u
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from sim.mechanisms._common import per_agent
 
 
 def diagnostic_weight(effort_level: ArrayLike, effort_attribution: ArrayLike) -> NDArray[np.float64]:
@@ -59,7 +60,7 @@ def strength_update(
     return (1.0 - np.asarray(forgetting)) * strength + strength_change(prediction_error, weight, strength_gain)
 
 
-@numba.njit(cache=True)
+@per_agent
 def efficacy_change_one(
     prediction_error: float,
     weight: float,
@@ -73,7 +74,7 @@ def efficacy_change_one(
     return gain * sensitivity * weight * prediction_error / (1.0 + strength)
 
 
-@numba.njit(cache=True)
+@per_agent
 def strength_update_one(
     strength: float, prediction_error: float, weight: float, strength_gain: float, forgetting: float
 ) -> float:

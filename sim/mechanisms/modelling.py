@@ -18,7 +18,7 @@ import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from sim.mechanisms._common import logistic, logistic_one
+from sim.mechanisms._common import logistic, logistic_one, per_agent
 
 
 def similarity(
@@ -99,14 +99,14 @@ def evidence(weight: ArrayLike, model_success: ArrayLike, observer_expectancy: A
     return np.asarray(weight) * (np.asarray(model_success, dtype=float) - observer_expectancy)
 
 
-@numba.njit(cache=True)
+@per_agent
 def similarity_one(observer_shown: float, model_shown: float, stage_ahead: float, width: float, floor: float) -> float:
     """:func:`similarity` of one observer and one model, compiled."""
     z = (model_shown - observer_shown - stage_ahead) / width
     return floor + (1.0 - floor) * math.exp(-0.5 * (z * z))
 
 
-@numba.njit(cache=True)
+@per_agent
 def choose_peer_one(shown, i: int, stage_ahead: float) -> int:
     """:func:`choose_peer` of agent ``i`` of one run (``shown``: the run's records), compiled."""
     target = shown[i] + stage_ahead
@@ -120,7 +120,7 @@ def choose_peer_one(shown, i: int, stage_ahead: float) -> int:
     return best
 
 
-@numba.njit(cache=True)
+@per_agent
 def best_two(shown) -> tuple[int, int]:
     """The run's best and second-best visible performers (first index on ties; -1 when absent), so
     that :func:`choose_expert` of agent ``i`` is ``second if i == best else best``; compiled."""
@@ -134,7 +134,7 @@ def best_two(shown) -> tuple[int, int]:
     return best, second
 
 
-@numba.njit(cache=True)
+@per_agent
 def demonstration_one(
     model_skill: float,
     difficulty: float,

@@ -10,10 +10,10 @@ working strategy (assumption).
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from sim.mechanisms._common import per_agent
 from sim.params import LEVEL_MAX
 
 
@@ -30,7 +30,7 @@ def watching_gain(
     return observational_learning * learn_rate * info * (LEVEL_MAX - s) / LEVEL_MAX
 
 
-@numba.njit(cache=True)
+@per_agent
 def watching_gain_one(
     skill: float, model_success: bool, own_p_success: float, learn_rate: float, observational_learning: float
 ) -> float:

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import math
 
-import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from sim.mechanisms._common import logistic, logistic_one
+from sim.mechanisms._common import logistic, logistic_one, per_agent
 
 
 def hardness(difficulty: ArrayLike, skill: ArrayLike, scale: ArrayLike) -> NDArray[np.float64]:
@@ -63,7 +62,7 @@ def capability(
     return np.asarray(skill) + effort_gain * (np.asarray(effort_level) - 0.5) - yd_cost * (1.0 - np.asarray(efficiency))
 
 
-@numba.njit(cache=True)
+@per_agent
 def capability_one(
     skill: float,
     effort_level: float,

@@ -7,9 +7,10 @@ Mueller & Dweck (1998): generic ability praise backfires after failure; Ashford 
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from sim.mechanisms._common import per_agent
 
 
 def efficacy_change(
@@ -40,7 +41,7 @@ def credibility_update(
     return np.where(confirmed, c + recovery * (1.0 - c), c)
 
 
-@numba.njit(cache=True)
+@per_agent
 def efficacy_change_one(
     efficacy: float, message_level: float, credibility: float, specificity: float, gain: float, strength: float
 ) -> float:
@@ -48,7 +49,7 @@ def efficacy_change_one(
     return gain * credibility * specificity * (message_level - efficacy) / (1.0 + strength)
 
 
-@numba.njit(cache=True)
+@per_agent
 def credibility_update_one(
     credibility: float, contradicted: bool, confirmed: bool, erosion: float, recovery: float
 ) -> float:

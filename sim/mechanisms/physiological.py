@@ -7,9 +7,10 @@ arousal is read, not its level.
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from sim.mechanisms._common import per_agent
 
 
 def anxious_reading(threat_level: ArrayLike, reappraisal: ArrayLike) -> NDArray[np.float64]:
@@ -28,7 +29,7 @@ def efficacy_change(
     return -gain * excess * reading / (1.0 + np.asarray(strength))
 
 
-@numba.njit(cache=True)
+@per_agent
 def efficacy_change_one(
     arousal: float, threat_level: float, reappraisal: float, threshold: float, gain: float, strength: float
 ) -> float:

@@ -9,9 +9,10 @@ something about capability, docs/ODD.md 7.8). No penalty term: praise changes on
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from sim.mechanisms._common import per_agent
 
 
 def failure_weight(weight: ArrayLike, focus: ArrayLike) -> NDArray[np.float64]:
@@ -35,13 +36,13 @@ def update(
     return np.where(effort_praised, f + rate * (-1.0 - f), f)
 
 
-@numba.njit(cache=True)
+@per_agent
 def failure_weight_one(weight: float, focus: float) -> float:
     """:func:`failure_weight` of one failure, compiled."""
     return weight + focus * (1.0 - weight) if focus >= 0.0 else weight * (1.0 + focus)
 
 
-@numba.njit(cache=True)
+@per_agent
 def update_one(focus: float, ability_praised: bool, effort_praised: bool, rate: float, decay: float) -> float:
     """:func:`update` of one learner's focus, compiled."""
     f = (1.0 - decay) * focus

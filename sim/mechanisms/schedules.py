@@ -8,11 +8,10 @@ random; self_chosen (goal = own efficacy + offset: higher efficacy, harder goals
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from sim.mechanisms._common import clip_one
+from sim.mechanisms._common import clip_one, per_agent
 from sim.params import LEVEL_MAX, SCHEDULE_KINDS
 
 KIND_CODE = {k: i for i, k in enumerate(SCHEDULE_KINDS)}
@@ -62,7 +61,7 @@ def staircase(level: ArrayLike, success: ArrayLike, target_success: ArrayLike, s
     return np.clip(np.asarray(level) + move, 0.0, LEVEL_MAX)
 
 
-@numba.njit(cache=True)
+@per_agent
 def difficulty_one(
     kind: int,
     steps_in_phase: int,
@@ -88,7 +87,7 @@ def difficulty_one(
     return clip_one(d, 0.0, LEVEL_MAX)
 
 
-@numba.njit(cache=True)
+@per_agent
 def staircase_one(level: float, success: bool, target_success: float, step: float) -> float:
     """:func:`staircase` of one agent, compiled."""
     move = step * (1.0 - target_success) if success else -step * target_success

@@ -14,9 +14,10 @@ gains), and a self-serving share of attribution.
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from sim.mechanisms._common import per_agent
 
 
 def optimism(z: ArrayLike, mean: ArrayLike, sd: ArrayLike, switch: ArrayLike) -> NDArray[np.float64]:
@@ -48,7 +49,7 @@ def attributed_weight(
     return np.where(good_news, 1.0 - slack * keep, (1.0 - slack) * keep)
 
 
-@numba.njit(cache=True)
+@per_agent
 def attributed_weight_one(effort_level: float, effort_attribution: float, good_news: bool, share: float) -> float:
     """:func:`attributed_weight` of one outcome, compiled."""
     slack = effort_attribution * (1.0 - effort_level)

@@ -5,9 +5,10 @@ Source: proportional decay of an unpractised skill is an assumption (docs/ODD.md
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from sim.mechanisms._common import per_agent
 
 
 def decay(skill: ArrayLike, skill_decay: ArrayLike) -> NDArray[np.float64]:
@@ -15,7 +16,7 @@ def decay(skill: ArrayLike, skill_decay: ArrayLike) -> NDArray[np.float64]:
     return skill_decay * np.asarray(skill)
 
 
-@numba.njit(cache=True)
+@per_agent
 def decay_one(skill: float, skill_decay: float) -> float:
     """:func:`decay` of one agent, compiled."""
     return skill_decay * skill

@@ -17,7 +17,7 @@ import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from sim.mechanisms._common import expectancy
+from sim.mechanisms._common import expectancy, per_agent
 from sim.mechanisms.modelling import similarity
 
 
@@ -178,7 +178,7 @@ def _k(x: ArrayLike) -> ArrayLike:
     return x[..., None] if x.ndim == 2 else x
 
 
-@numba.njit(cache=True)
+@per_agent
 def neighbour_evidence_one(
     efficacy: float,
     own_shown: float,
