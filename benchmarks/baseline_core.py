@@ -1,7 +1,8 @@
 """The array core before issue 15, kept only as the benchmark's baseline.
 
 A verbatim copy of ``sim.batch.advance`` as it was before the fused, compiled step replaced it
-(NumPy array code over (runs, agents), one call per rule). ``benchmarks/bench_model.py`` and
+(NumPy array code over (runs, agents), one call per rule), with its neighbour-evidence kernel as it
+was then (compiled with ``fastmath``, which the model itself no longer uses). ``benchmarks/bench_model.py`` and
 ``benchmarks/bench_sweep.py`` step it beside the current core on the same draws, to measure the
 speed-up and to check that both give the same numbers. Nothing in the model imports it.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import numba
 import numpy as np
 
 from sim import streams as S
@@ -38,6 +40,29 @@ from sim.params import INTERVENTION_KINDS, LEVEL_MAX
 from sim.state import AVOIDING, DISENGAGED, ENGAGED, State
 
 KIND_INDEX = {k: i for i, k in enumerate(INTERVENTION_KINDS)}
+
+# the neighbour kernel of the time: today's source, compiled as it was then (with fastmath)
+_kernel = vicarious._neighbour_evidence_kernel
+_fastmath_kernel = numba.njit(_kernel.signatures[0], fastmath=True)(_kernel.py_func)
+
+
+def _neighbour_evidence(efficacy, shown, neighbours, neighbour_mask, observed, levels, outcomes, *per_run, flat):
+    """``sim.mechanisms.vicarious.neighbour_evidence`` of the time (the fastmath kernel)."""
+    runs = efficacy.shape[0]
+
+    def arr(x, dtype):
+        return np.require(x, dtype=dtype, requirements=("C", "W"))
+
+    scalars = [arr(np.broadcast_to(np.asarray(x, dtype=float).reshape(-1), (runs,)), float) for x in per_run]
+    return _fastmath_kernel(
+        arr(efficacy, float),
+        arr(shown, float),
+        arr(flat, np.int64),
+        arr(observed, np.bool_),
+        arr(levels, float),
+        arr(outcomes, np.bool_),
+        *scalars,
+    )
 
 
 def advance(
@@ -204,7 +229,9 @@ def advance(
     use_vic = p.use_vicarious > 0
     d_vic = np.zeros((runs, n))
     if use_vic.any():
-        d_vic = vicarious.neighbour_evidence(
+        if flat_neighbours is None:
+            flat_neighbours = vicarious.flat_neighbours(neighbours, neighbour_mask)
+        d_vic = _neighbour_evidence(
             st.efficacy,
             shown,
             neighbours,
@@ -216,7 +243,7 @@ def advance(
             p.similarity_width,
             p.similarity_floor,
             p.belief_scale,
-            flat_neighbours,
+            flat=flat_neighbours,
         )
     d_obs = np.zeros((runs, n))
     watch = (p.use_vicarious > 0) | (p.use_observational_learning > 0)

@@ -15,6 +15,7 @@ per-agent rules of :mod:`sim.mechanisms`.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from types import SimpleNamespace
 
@@ -207,14 +208,18 @@ def advance(
         z_feedback = ndtri(np.clip(u[:, S.U_FEEDBACK], edge, 1.0 - edge))
     else:
         logit_outcome = z_feedback = _UNUSED
-    events = [getattr(ev, name) for name in kernel.EVENT_ARGS]
+    events = _event_arrays(ev)
     tail = (kernel.pack_params(p), flat_neighbours, u, logit_outcome, z_feedback, int(t))
     try:
-        kernel.step_kernel(*[getattr(st, name) for name in kernel.STATE_ARGS], *events, *tail)
+        kernel.step_kernel(*_state_arrays(st), *events, *tail)
     except TypeError:  # a field of another dtype or layout (e.g. set by a caller): make it conform, retry
         for name, dtype in _STATE_DTYPES.items():
             setattr(st, name, np.require(getattr(st, name), dtype=dtype, requirements=("C", "W")))
-        kernel.step_kernel(*[getattr(st, name) for name in kernel.STATE_ARGS], *events, *tail)
+        kernel.step_kernel(*_state_arrays(st), *events, *tail)
+
+
+_state_arrays = operator.attrgetter(*kernel.STATE_ARGS)
+_event_arrays = operator.attrgetter(*kernel.EVENT_ARGS)
 
 
 _UNUSED = np.zeros((1, 1))

@@ -426,9 +426,10 @@ def step_kernel(
                 d = ladder_level[r, i]
 
             # 4. Appraisal and arousal (engaged agents face the task)
-            thr = appraisal.threat_one(e, d, pr[THREAT_MARGIN], pr[APPRAISAL_SCALE])
             a = arousal[r, i]
+            thr = 0.0  # (read only for engaged agents)
             if engaged:
+                thr = appraisal.threat_one(e, d, pr[THREAT_MARGIN], pr[APPRAISAL_SCALE])
                 a = appraisal.arousal_update_one(
                     a,
                     arousal_base[r, i],
@@ -441,22 +442,38 @@ def step_kernel(
                 a = a + pr[AROUSAL_DECAY] * (arousal_base[r, i] - a)
 
             # 5. Approach or avoid (switched off: every engaged agent attempts)
-            approach = u[r, U_ATTEMPT, i] < choice.attempt_probability_one(e, d, pr[AVOID_MARGIN], pr[AVOID_SCALE])
-            attempt = engaged and (approach or pr[USE_AVOIDANCE] == 0)
+            attempt = False
+            if engaged:
+                approach = u[r, U_ATTEMPT, i] < choice.attempt_probability_one(e, d, pr[AVOID_MARGIN], pr[AVOID_SCALE])
+                attempt = approach or pr[USE_AVOIDANCE] == 0
+            # stages 6-7 matter only to agents that attempt, or that watch a model (11b: they compare its
+            # outcome with their own chances); for the others their values are never read
+            watching = (got[PEER_MODEL] or got[EXPERT_MODEL]) and watch
+            p_hat = eff = cap = p_success = 0.0
+            earned = False
+            if attempt or watching:
+                # 6. Effort (motivational intensity)
+                p_hat = expectancy_one(e, d, bs)
+                eff = effort.effort_one(e, d, p_hat, pr[GIVEUP_EXPECTANCY], pr[EFFORT_MIN], pr[EFFORT_SPAN])
 
-            # 6. Effort (motivational intensity)
-            p_hat = expectancy_one(e, d, bs)
-            eff = effort.effort_one(e, d, p_hat, pr[GIVEUP_EXPECTANCY], pr[EFFORT_MIN], pr[EFFORT_SPAN])
-
-            # 7. Performance (Yerkes-Dodson efficiency; task complexity weakens the effort route, 7.17)
-            gain_e = complexity.effort_gain_one(
-                pr[EFFORT_GAIN], phase_complexity[r, phase], pr[COMPLEXITY_EFFORT_DAMPING], pr[USE_COMPLEXITY]
-            )
-            cap = performance.capability_one(
-                s, eff, gain_e, a, d, pr[YD_HARDNESS_SCALE], pr[YD_OPT_EASY], pr[YD_OPT_HARD], pr[YD_WIDTH], pr[YD_COST]
-            )
-            p_success = logistic_one((cap - d) / pr[PERF_SCALE])
-            earned = attempt and u[r, U_OUTCOME, i] < p_success
+                # 7. Performance (Yerkes-Dodson efficiency; task complexity weakens the effort route, 7.17)
+                gain_e = complexity.effort_gain_one(
+                    pr[EFFORT_GAIN], phase_complexity[r, phase], pr[COMPLEXITY_EFFORT_DAMPING], pr[USE_COMPLEXITY]
+                )
+                cap = performance.capability_one(
+                    s,
+                    eff,
+                    gain_e,
+                    a,
+                    d,
+                    pr[YD_HARDNESS_SCALE],
+                    pr[YD_OPT_EASY],
+                    pr[YD_OPT_HARD],
+                    pr[YD_WIDTH],
+                    pr[YD_COST],
+                )
+                p_success = logistic_one((cap - d) / pr[PERF_SCALE])
+                earned = attempt and u[r, U_OUTCOME, i] < p_success
 
             # 8. Handed success: reported as success whatever the performance
             handed = got[HANDED] and attempt and not earned
@@ -497,7 +514,7 @@ def step_kernel(
             ambiguity = feedback.effective_ambiguity_one(
                 phase_ambiguity[r, phase], got[SPECIFIC], pr[FEEDBACK_CLARITY], pr[USE_FEEDBACK_AMBIGUITY]
             )
-            if ambiguity > feedback.AMBIGUITY_FLOOR:
+            if attempt and ambiguity > feedback.AMBIGUITY_FLOOR:  # (seen is read only after acting)
                 margin = cap - d - pr[PERF_SCALE] * logit_outcome[r, i]
                 seen = feedback.perceived_success_one(
                     margin, e - d + optimism[r, i], ambiguity, bs, z_feedback[r, i], earned
