@@ -369,6 +369,10 @@ def step_kernel(
         for k in range(N_KINDS):
             active[k] = iv_on[k, r] and iv_start[k, r] <= t and t < iv_end[k, r]
             starting[k] = iv_on[k, r] and iv_start[k, r] == t
+        any_iv = False
+        for k in range(N_KINDS):
+            any_iv = any_iv or active[k] or starting[k]
+            got[k] = False
         shock_now = False
         for j in range(shock_step.shape[1]):
             shock_now = shock_now or shock_step[r, j] == t
@@ -397,16 +401,20 @@ def step_kernel(
 
             # 2. Interventions: targeting is fixed at each intervention's start step
             n_got = 0
-            for k in range(N_KINDS):
-                if starting[k]:
-                    targeted[k, r, i] = e < iv_threshold[k, r] if iv_below[k, r] else True
-                got[k] = (
-                    active[k] and targeted[k, r, i] and engaged and u[r, U_INTERVENTION0 + k, i] < iv_intensity[k, r]
-                )
-                n_got += got[k]
+            if any_iv:  # (otherwise ``got`` stays all False)
+                for k in range(N_KINDS):
+                    if starting[k]:
+                        targeted[k, r, i] = e < iv_threshold[k, r] if iv_below[k, r] else True
+                    got[k] = (
+                        active[k]
+                        and targeted[k, r, i]
+                        and engaged
+                        and u[r, U_INTERVENTION0 + k, i] < iv_intensity[k, r]
+                    )
+                    n_got += got[k]
+                if starting[LADDER] and targeted[LADDER, r, i]:
+                    ladder_level[r, i] = clip_one(s - pr[LADDER_OFFSET], 0.0, LEVEL_MAX)
             ladder = got[LADDER]
-            if starting[LADDER] and targeted[LADDER, r, i]:
-                ladder_level[r, i] = clip_one(s - pr[LADDER_OFFSET], 0.0, LEVEL_MAX)
 
             # 3. Task difficulty from the active schedule phase (the ladder overrides it for its targets)
             if ph_start == t:
