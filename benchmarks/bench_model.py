@@ -193,7 +193,7 @@ def main() -> int:
         f"efficacy-sim model benchmark: Python {platform.python_version()}, NumPy {np.__version__}, "
         f"numba {numba.__version__}, {platform.machine()}"
     )
-    print("default scenario; agent-steps per second (best of 3); baseline = the array core before issue 15\n")
+    print("default scenario; agent-steps per CPU-second (best of 3); baseline = the array core before issue 15\n")
     head = f"{'agents':>10}  {'core':>12}  {'baseline':>12}  {'speed-up':>8}  {'oracle':>9}  {'core/oracle':>11}  {'peak MiB':>8}"
     print(head)
     rows = speed()
