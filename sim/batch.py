@@ -202,6 +202,9 @@ def advance(
     if flat_neighbours is None:
         flat_neighbours = vicarious.flat_neighbours(neighbours, neighbour_mask)
     u = np.asarray(u, dtype=float)
+    want = (st.shape[0], N_ROWS, st.shape[1])
+    if u.shape != want:  # the compiled step does not check its indices
+        raise ValueError(f"step draws u: shape {u.shape}, expected (runs, rows, agents) = {want}")
     if _ambiguous(p, ev):  # SciPy's inverse CDFs, only where feedback can be ambiguous (numba has no ndtri)
         edge = feedback.U_EDGE
         logit_outcome = logit(np.clip(u[:, S.U_OUTCOME], edge, 1.0 - edge))

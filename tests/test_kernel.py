@@ -151,3 +151,28 @@ def test_physiological_and_practice_rules_equal_vectorised() -> None:
             for i in range(N)
         ]
         assert np.array_equal(np.array(got), want)
+
+
+def test_kernel_arguments_are_named_as_the_state_fields_passed() -> None:
+    """``advance`` passes State fields and event arrays by position: the kernel's parameters must carry
+    the same names in the same order (a trailing ``_`` marks names that would hide a module)."""
+    import inspect
+
+    from sim import kernel
+
+    params = [name.rstrip("_") for name in inspect.signature(kernel.step_kernel.py_func).parameters]
+    n_state, n_events = len(kernel.STATE_ARGS), len(kernel.EVENT_ARGS)
+    assert params[:n_state] == list(kernel.STATE_ARGS)
+    assert params[n_state : n_state + n_events] == list(kernel.EVENT_ARGS)
+    assert set(kernel.STATE_ARGS) <= {f.name for f in fields(State)}
+
+
+def test_draws_of_the_wrong_shape_are_refused() -> None:
+    """The compiled step reads the draws without bounds checks, so ``advance`` checks their shape."""
+    from sim import streams
+
+    batch = Batch([Config.default(agents=AGENTS, steps=STEPS)])
+    with pytest.raises(ValueError, match=r"expected \(runs, rows, agents\)"):
+        batch.step(np.full((1, streams.N_ROWS - 1, AGENTS), 0.5))
+    batch.step(np.full((1, streams.N_ROWS, AGENTS), 0.5))  # the right shape steps
+    assert batch.t == 1 and not np.isnan(batch.state.difficulty).all()
