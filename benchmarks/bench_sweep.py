@@ -16,6 +16,10 @@
    counted once), sampled every 0.1 s with psutil.
    Target: flat in the number of runs (results stream to disk), under 1 GiB.
 
+0. Simulations per second end to end: the same sweep, serially, with the current core and with the array
+   core before issue 15 (``benchmarks/baseline_core.py``, swapped in for ``sim.batch.advance``), median of
+   ``--repeats`` interleaved timings in process CPU time (``--core-only`` prints just this part).
+
 Wall-clock times include starting worker processes. Usage: ``.venv/bin/python benchmarks/bench_sweep.py``
 (``--oracle-runs 200`` times the full oracle sweep).
 """
@@ -118,6 +122,31 @@ def mesa_rate(runs: int) -> tuple[float, float]:
     return done * AGENTS * STEPS / dt, dt
 
 
+def core_comparison(repeats: int) -> None:
+    """Simulations per second of the serial engine sweep with the current core and with the baseline core."""
+    import sim.batch
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import baseline_core
+
+    current = sim.batch.advance
+    seconds: dict[str, list[float]] = {"core": [], "baseline": []}
+    try:
+        for _ in range(repeats):
+            for name, advance in (("core", current), ("baseline", baseline_core.advance)):
+                sim.batch.advance = advance  # Batch.step calls the module's advance
+                t0 = time.process_time()  # serial: all the work is in this process; CPU time is robust to load
+                engine_rate("serial")
+                seconds[name].append(time.process_time() - t0)
+    finally:
+        sim.batch.advance = current
+    med = {name: statistics.median(s) for name, s in seconds.items()}
+    print(f"\n0. End to end: the sweep of part 1, serial engine, median of {repeats}; simulations per CPU-second")
+    for name, label in (("baseline", "array core before issue 15"), ("core", "fused core (sim.kernel)")):
+        print(f"   {label:36s}{RUNS / med[name]:10.1f} sims/s{med[name]:10.1f} CPU-s for {RUNS} runs")
+    print(f"   speed-up end to end: {med['baseline'] / med['core']:.2f}x")
+
+
 def memory_child(runs: int) -> None:
     """Run a series-only sweep of ``runs`` runs; print as JSON this process's peak RSS and the peak PSS of
     its workers and of all processes together (sampled every 0.1 s with psutil)."""
@@ -158,13 +187,18 @@ def main() -> None:
     ap.add_argument("--oracle-runs", type=int, default=12, help="oracle runs timed (default 12 of 200; extrapolated)")
     ap.add_argument("--repeats", type=int, default=3, help="timings of each figure; medians are reported (default 3)")
     ap.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--core-only", action="store_true", help="only the before/after comparison of the core (part 0)")
     args = ap.parse_args()
     if args.memory_child:
         memory_child(args.memory_child)
         return
+    if args.core_only:
+        core_comparison(args.repeats)
+        return
 
     cores = os.cpu_count()
     print(f"efficacy-sim sweep benchmark: Python {platform.python_version()}, {cores} cores, {platform.machine()}")
+    core_comparison(args.repeats)
     print(f"\n1. Throughput: {RUNS} runs x {AGENTS} agents x {STEPS} steps = {RUNS * AGENTS * STEPS:,} agent-steps")
     from sim.engine.executors import resolve_auto
 

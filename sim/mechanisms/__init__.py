@@ -1,7 +1,13 @@
-"""The model's mechanisms: pure functions of NumPy arrays, one mechanism per module.
+"""The model's mechanisms: pure functions, one mechanism per module.
 
-Every function broadcasts, so the same code serves a (runs, agents) batch, a single run and a
-single agent (scalars). Parameters arrive as arrays shaped (runs, 1) or as floats.
+Each rule comes in two forms with the same operations in the same order (``tests/test_kernel.py``
+checks they agree bit for bit):
+
+- vectorised NumPy functions, which broadcast, so the same code serves a (runs, agents) batch, a
+  single run and a single agent; parameters arrive as arrays shaped (runs, 1) or as floats (the
+  measures, the dashboard and the analysis call these);
+- ``*_one``: the rule for one agent, compiled with numba (:func:`sim.mechanisms._common.per_agent`)
+  and composed by the fused step, :func:`sim.kernel.step_kernel`.
 """
 
 from sim.mechanisms import (

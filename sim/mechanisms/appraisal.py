@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from sim.mechanisms._common import logistic
+from sim.mechanisms._common import clip_one, logistic, logistic_one, per_agent
 
 
 def threat(efficacy: ArrayLike, difficulty: ArrayLike, margin: ArrayLike, scale: ArrayLike) -> NDArray[np.float64]:
@@ -37,3 +37,19 @@ def arousal_update(
     a = np.asarray(arousal) + decay * (np.asarray(baseline) - arousal)
     drive = threat_level + challenge * (1.0 - np.asarray(threat_level))
     return np.clip(a + reactivity * drive * (1.0 - a), 0.0, 1.0)
+
+
+@per_agent
+def threat_one(efficacy: float, difficulty: float, margin: float, scale: float) -> float:
+    """:func:`threat` of one agent, compiled."""
+    return logistic_one((difficulty - efficacy - margin) / scale)
+
+
+@per_agent
+def arousal_update_one(
+    arousal: float, baseline: float, threat_level: float, reactivity: float, challenge: float, decay: float
+) -> float:
+    """:func:`arousal_update` of one agent, compiled."""
+    a = arousal + decay * (baseline - arousal)
+    drive = threat_level + challenge * (1.0 - threat_level)
+    return clip_one(a + reactivity * drive * (1.0 - a), 0.0, 1.0)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from sim.mechanisms._common import logistic
+from sim.mechanisms._common import logistic, logistic_one, per_agent
 
 
 def attempt_probability(
@@ -30,3 +30,18 @@ def avoid_streak_update(avoid_streak: ArrayLike, avoided: ArrayLike) -> NDArray[
 def disengages(avoid_streak: ArrayLike, disengage_after: ArrayLike) -> NDArray[np.bool_]:
     """An agent disengages once it has avoided ``disengage_after`` tasks in a row."""
     return np.asarray(avoid_streak) >= disengage_after
+
+
+@per_agent
+def attempt_probability_one(efficacy: float, difficulty: float, margin: float, scale: float) -> float:
+    """:func:`attempt_probability` of one agent, compiled."""
+    return logistic_one((efficacy + margin - difficulty) / scale)
+
+
+@per_agent
+def engagement_one(engaged: bool, avoided: bool, avoid_streak: int, disengage_after: float) -> int:
+    """Engagement after the step (0 engaged, 1 avoiding, 2 disengaged; ``sim.state``'s codes):
+    disengaged stays so, ``disengage_after`` avoided tasks in a row disengage (:func:`disengages`)."""
+    if not engaged or avoid_streak >= disengage_after:
+        return 2
+    return 1 if avoided else 0

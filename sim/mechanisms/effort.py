@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from sim.mechanisms._common import clip_one, per_agent
+
 
 def effort(
     efficacy: ArrayLike,
@@ -29,3 +31,19 @@ def effort(
     demand = (np.asarray(difficulty) - efficacy + effort_span) / effort_span
     e = np.clip(effort_min + (1.0 - np.asarray(effort_min)) * demand, effort_min, 1.0)
     return np.where(np.asarray(expected_success) < giveup_expectancy, effort_min, e)
+
+
+@per_agent
+def effort_one(
+    efficacy: float,
+    difficulty: float,
+    expected_success: float,
+    giveup_expectancy: float,
+    effort_min: float,
+    effort_span: float,
+) -> float:
+    """:func:`effort` of one agent, compiled."""
+    if expected_success < giveup_expectancy:
+        return effort_min
+    demand = (difficulty - efficacy + effort_span) / effort_span
+    return clip_one(effort_min + (1.0 - effort_min) * demand, effort_min, 1.0)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from sim.mechanisms._common import per_agent
 from sim.params import LEVEL_MAX
 
 
@@ -50,3 +51,22 @@ def practice_gain(
     """
     s = np.asarray(skill, dtype=float)
     return learn_rate * np.asarray(effort_level) * info * (LEVEL_MAX - s) / LEVEL_MAX
+
+
+@per_agent
+def practice_gain_one(
+    skill: float,
+    effort_level: float,
+    success: bool,
+    p_success: float,
+    failure_learning: float,
+    learn_rate: float,
+    switch: float,
+) -> float:
+    """:func:`practice_gain` of one attempt, with its :func:`information` (or, switched off, the
+    :func:`flat_information`), compiled."""
+    if switch > 0:
+        info = 1.0 - p_success if success else failure_learning * p_success
+    else:
+        info = (1.0 + failure_learning) / 4.0
+    return learn_rate * effort_level * info * (LEVEL_MAX - skill) / LEVEL_MAX

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from sim.mechanisms._common import logistic
+from sim.mechanisms._common import clip_one, logistic, logistic_one, per_agent
 from sim.params import LEVEL_MAX
 
 
@@ -52,3 +52,21 @@ def specificity(
     """
     g = np.asarray(generic_specificity, dtype=float)
     return g + (1.0 - g) * logistic((np.asarray(expectation, dtype=float) - difficulty) / belief_scale)
+
+
+@per_agent
+def update_one(
+    expectation: float, observed: bool, task: float, success: bool, rate: float, belief_scale: float
+) -> float:
+    """:func:`update` of one persuader's expectation of one learner, compiled."""
+    if not observed:
+        return expectation
+    err = (1.0 if success else 0.0) - logistic_one((expectation - task) / belief_scale)
+    return clip_one(expectation + rate * err, 0.0, LEVEL_MAX)
+
+
+@per_agent
+def specificity_one(expectation: float, difficulty: float, generic_specificity: float, belief_scale: float) -> float:
+    """:func:`specificity` of one message, compiled."""
+    g = generic_specificity
+    return g + (1.0 - g) * logistic_one((expectation - difficulty) / belief_scale)

@@ -13,11 +13,13 @@ exactly the real outcome when feedback is unambiguous, and what it expected when
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import logit, ndtri
 
-from sim.mechanisms._common import logistic
+from sim.mechanisms._common import logistic, logistic_one, per_agent
 
 U_EDGE = 2.0**-53
 """Uniform draws are kept in [U_EDGE, 1 - U_EDGE] before an inverse CDF (a draw of exactly 0 is possible)."""
@@ -69,3 +71,26 @@ def perceived_success(
     ambiguous = a > AMBIGUITY_FLOOR
     graded = logistic(m_hat / np.where(ambiguous, s_hat, 1.0))
     return np.where(ambiguous, graded, np.asarray(success, dtype=float))
+
+
+@per_agent
+def effective_ambiguity_one(ambiguity: float, explicit: bool, clarity: float, switch: float) -> float:
+    """:func:`effective_ambiguity` of one agent's feedback, compiled."""
+    a = ambiguity * (1.0 - clarity if explicit else 1.0)
+    return a if switch != 0 else 0.0
+
+
+@per_agent
+def perceived_success_one(
+    margin: float, expected_margin: float, ambiguity: float, prior_scale: float, z: float, success: bool
+) -> float:
+    """:func:`perceived_success` of one attempt, compiled; ``z`` is ``ndtri`` of the clipped feedback
+    draw (computed by SciPy beforehand, only where feedback is ambiguous: numba has no ``ndtri``)."""
+    a = ambiguity
+    if not a > AMBIGUITY_FLOOR:
+        return 1.0 if success else 0.0
+    b2 = prior_scale * prior_scale
+    lam = b2 / (b2 + a * a)
+    m_hat = lam * (margin + a * z) + (1.0 - lam) * expected_margin
+    s_hat = a * math.sqrt(b2) / math.sqrt(b2 + a * a)
+    return logistic_one(m_hat / s_hat)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from sim.mechanisms._common import per_agent
+
 
 def diagnostic_weight(effort_level: ArrayLike, effort_attribution: ArrayLike) -> NDArray[np.float64]:
     """Evidence weight of an outcome: ``1 - effort_attribution (1 - effort)``.
@@ -56,3 +58,25 @@ def strength_update(
     Without forgetting, strength grows without bound and late evidence can no longer move belief.
     """
     return (1.0 - np.asarray(forgetting)) * strength + strength_change(prediction_error, weight, strength_gain)
+
+
+@per_agent
+def efficacy_change_one(
+    prediction_error: float,
+    weight: float,
+    strength: float,
+    gain_success: float,
+    gain_failure: float,
+    sensitivity: float,
+) -> float:
+    """:func:`efficacy_change` of one agent, compiled."""
+    gain = gain_success if prediction_error >= 0.0 else gain_failure
+    return gain * sensitivity * weight * prediction_error / (1.0 + strength)
+
+
+@per_agent
+def strength_update_one(
+    strength: float, prediction_error: float, weight: float, strength_gain: float, forgetting: float
+) -> float:
+    """:func:`strength_update` of one agent, compiled."""
+    return (1.0 - forgetting) * strength + strength_gain * weight * abs(prediction_error)

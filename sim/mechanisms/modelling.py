@@ -12,11 +12,13 @@ neighbours (:mod:`sim.mechanisms.vicarious`). Sources: Bandura (1997); Schunk & 
 
 from __future__ import annotations
 
+import math
+
 import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from sim.mechanisms._common import logistic
+from sim.mechanisms._common import logistic, logistic_one, per_agent
 
 
 def similarity(
@@ -95,3 +97,54 @@ def evidence(weight: ArrayLike, model_success: ArrayLike, observer_expectancy: A
     """What the demonstration says about the observer: ``weight * (outcome - p_hat)``, with ``p_hat``
     the observer's own expected success at the task the model attempted."""
     return np.asarray(weight) * (np.asarray(model_success, dtype=float) - observer_expectancy)
+
+
+@per_agent
+def similarity_one(observer_shown: float, model_shown: float, stage_ahead: float, width: float, floor: float) -> float:
+    """:func:`similarity` of one observer and one model, compiled."""
+    z = (model_shown - observer_shown - stage_ahead) / width
+    return floor + (1.0 - floor) * math.exp(-0.5 * (z * z))
+
+
+@per_agent
+def choose_peer_one(shown, i: int, stage_ahead: float) -> int:
+    """:func:`choose_peer` of agent ``i`` of one run (``shown``: the run's records), compiled."""
+    target = shown[i] + stage_ahead
+    best, best_d = -1, np.inf
+    for j in range(shown.shape[0]):
+        if j == i:
+            continue
+        dist = abs(shown[j] - target)
+        if dist < best_d:
+            best, best_d = j, dist
+    return best
+
+
+@per_agent
+def best_two(shown) -> tuple[int, int]:
+    """The run's best and second-best visible performers (first index on ties; -1 when absent), so
+    that :func:`choose_expert` of agent ``i`` is ``second if i == best else best``; compiled."""
+    best, second = -1, -1
+    for j in range(shown.shape[0]):
+        if best < 0 or shown[j] > shown[best]:
+            best = j
+    for j in range(shown.shape[0]):
+        if j != best and (second < 0 or shown[j] > shown[second]):
+            second = j
+    return best, second
+
+
+@per_agent
+def demonstration_one(
+    model_skill: float,
+    difficulty: float,
+    effort_gain: float,
+    perf_scale: float,
+    u: float,
+    weight: float,
+    observer_expectancy: float,
+) -> tuple[bool, float]:
+    """One demonstration: whether the model succeeds (draw ``u`` against
+    :func:`demonstration_probability`) and its :func:`evidence` for the observer, compiled."""
+    success = u < logistic_one((model_skill + effort_gain / 2.0 - difficulty) / perf_scale)
+    return success, weight * ((1.0 if success else 0.0) - observer_expectancy)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from sim.mechanisms._common import per_agent
 from sim.params import LEVEL_MAX
 
 
@@ -27,3 +28,12 @@ def watching_gain(
     s = np.asarray(skill, dtype=float)
     info = np.where(model_success, 1.0 - np.asarray(own_p_success, dtype=float), 0.0)
     return observational_learning * learn_rate * info * (LEVEL_MAX - s) / LEVEL_MAX
+
+
+@per_agent
+def watching_gain_one(
+    skill: float, model_success: bool, own_p_success: float, learn_rate: float, observational_learning: float
+) -> float:
+    """:func:`watching_gain` of one observer, compiled."""
+    info = 1.0 - own_p_success if model_success else 0.0
+    return observational_learning * learn_rate * info * (LEVEL_MAX - skill) / LEVEL_MAX

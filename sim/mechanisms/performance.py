@@ -8,10 +8,12 @@ IMWM (Vancouver, Wang & Li 2018): performance grows with effort times ability.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from sim.mechanisms._common import logistic
+from sim.mechanisms._common import logistic, logistic_one, per_agent
 
 
 def hardness(difficulty: ArrayLike, skill: ArrayLike, scale: ArrayLike) -> NDArray[np.float64]:
@@ -58,3 +60,24 @@ def capability(
     attempt's performance margin (:mod:`sim.mechanisms.feedback`).
     """
     return np.asarray(skill) + effort_gain * (np.asarray(effort_level) - 0.5) - yd_cost * (1.0 - np.asarray(efficiency))
+
+
+@per_agent
+def capability_one(
+    skill: float,
+    effort_level: float,
+    effort_gain: float,
+    arousal: float,
+    difficulty: float,
+    hardness_scale: float,
+    opt_easy: float,
+    opt_hard: float,
+    width: float,
+    yd_cost: float,
+) -> float:
+    """:func:`capability` of one attempt, with its :func:`hardness` and :func:`arousal_efficiency`, compiled."""
+    h = logistic_one((difficulty - skill) / hardness_scale)
+    optimum = opt_easy + (opt_hard - opt_easy) * h
+    z = (arousal - optimum) / width
+    efficiency = math.exp(-0.5 * (z * z))
+    return skill + effort_gain * (effort_level - 0.5) - yd_cost * (1.0 - efficiency)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from sim.mechanisms._common import per_agent
+
 
 def efficacy_change(
     efficacy: ArrayLike,
@@ -37,3 +39,20 @@ def credibility_update(
     c = np.asarray(credibility)
     c = np.where(contradicted, c * (1.0 - np.asarray(erosion)), c)
     return np.where(confirmed, c + recovery * (1.0 - c), c)
+
+
+@per_agent
+def efficacy_change_one(
+    efficacy: float, message_level: float, credibility: float, specificity: float, gain: float, strength: float
+) -> float:
+    """:func:`efficacy_change` of one message to one agent, compiled."""
+    return gain * credibility * specificity * (message_level - efficacy) / (1.0 + strength)
+
+
+@per_agent
+def credibility_update_one(
+    credibility: float, contradicted: bool, confirmed: bool, erosion: float, recovery: float
+) -> float:
+    """:func:`credibility_update` of one agent's persuaders, compiled."""
+    c = credibility * (1.0 - erosion) if contradicted else credibility
+    return c + recovery * (1.0 - c) if confirmed else c

@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from sim.mechanisms._common import per_agent
+
 
 def anxious_reading(threat_level: ArrayLike, reappraisal: ArrayLike) -> NDArray[np.float64]:
     """Share of arousal read as anxiety: the task's threat appraisal, less what reappraisal reframes."""
@@ -25,3 +27,13 @@ def efficacy_change(
     """
     excess = np.maximum(0.0, np.asarray(arousal) - threshold)
     return -gain * excess * reading / (1.0 + np.asarray(strength))
+
+
+@per_agent
+def efficacy_change_one(
+    arousal: float, threat_level: float, reappraisal: float, threshold: float, gain: float, strength: float
+) -> float:
+    """:func:`efficacy_change` of one agent with its :func:`anxious_reading`, compiled."""
+    reading = threat_level * (1.0 - reappraisal)
+    excess = max(0.0, arousal - threshold)
+    return -gain * excess * reading / (1.0 + strength)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from sim.mechanisms._common import per_agent
+
 
 def failure_weight(weight: ArrayLike, focus: ArrayLike) -> NDArray[np.float64]:
     """Diagnostic weight of a failure under praise focus ``F``.
@@ -32,3 +34,20 @@ def update(
     f = (1.0 - np.asarray(decay)) * np.asarray(focus, dtype=float)
     f = np.where(ability_praised, f + rate * (1.0 - f), f)
     return np.where(effort_praised, f + rate * (-1.0 - f), f)
+
+
+@per_agent
+def failure_weight_one(weight: float, focus: float) -> float:
+    """:func:`failure_weight` of one failure, compiled."""
+    return weight + focus * (1.0 - weight) if focus >= 0.0 else weight * (1.0 + focus)
+
+
+@per_agent
+def update_one(focus: float, ability_praised: bool, effort_praised: bool, rate: float, decay: float) -> float:
+    """:func:`update` of one learner's focus, compiled."""
+    f = (1.0 - decay) * focus
+    if ability_praised:
+        f = f + rate * (1.0 - f)
+    if effort_praised:
+        f = f + rate * (-1.0 - f)
+    return f

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from sim.mechanisms._common import clip_one, per_agent
 from sim.params import LEVEL_MAX, SCHEDULE_KINDS
 
 KIND_CODE = {k: i for i, k in enumerate(SCHEDULE_KINDS)}
@@ -58,3 +59,36 @@ def staircase(level: ArrayLike, success: ArrayLike, target_success: ArrayLike, s
     """
     move = np.where(success, step * (1.0 - np.asarray(target_success)), -np.asarray(step) * target_success)
     return np.clip(np.asarray(level) + move, 0.0, LEVEL_MAX)
+
+
+@per_agent
+def difficulty_one(
+    kind: int,
+    steps_in_phase: int,
+    level: float,
+    spread: float,
+    ramp_rate: float,
+    offset: float,
+    staircase_level: float,
+    efficacy: float,
+    u: float,
+) -> float:
+    """:func:`difficulty` of one agent's task, compiled."""
+    if kind == CONSTANT:
+        d = level
+    elif kind == RAMP:
+        d = level + ramp_rate * steps_in_phase
+    elif kind == ADAPTIVE:
+        d = staircase_level
+    elif kind == RANDOM:
+        d = level + spread * (2.0 * u - 1.0)
+    else:
+        d = efficacy + offset + spread * (2.0 * u - 1.0)
+    return clip_one(d, 0.0, LEVEL_MAX)
+
+
+@per_agent
+def staircase_one(level: float, success: bool, target_success: float, step: float) -> float:
+    """:func:`staircase` of one agent, compiled."""
+    move = step * (1.0 - target_success) if success else -step * target_success
+    return clip_one(level + move, 0.0, LEVEL_MAX)

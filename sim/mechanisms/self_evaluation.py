@@ -17,6 +17,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from sim.mechanisms._common import per_agent
+
 
 def optimism(z: ArrayLike, mean: ArrayLike, sd: ArrayLike, switch: ArrayLike) -> NDArray[np.float64]:
     """Self-enhancement in levels: ``mean + sd z`` (0 when switched off)."""
@@ -45,3 +47,11 @@ def attributed_weight(
     slack = np.asarray(effort_attribution) * (1.0 - np.asarray(effort_level))
     keep = 1.0 - np.asarray(share)
     return np.where(good_news, 1.0 - slack * keep, (1.0 - slack) * keep)
+
+
+@per_agent
+def attributed_weight_one(effort_level: float, effort_attribution: float, good_news: bool, share: float) -> float:
+    """:func:`attributed_weight` of one outcome, compiled."""
+    slack = effort_attribution * (1.0 - effort_level)
+    keep = 1.0 - share
+    return 1.0 - slack * keep if good_news else (1.0 - slack) * keep

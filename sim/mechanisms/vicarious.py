@@ -11,11 +11,13 @@ sees, the model's performance relative to its own (the visible records of
 
 from __future__ import annotations
 
+import math
+
 import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from sim.mechanisms._common import expectancy
+from sim.mechanisms._common import expectancy, per_agent
 from sim.mechanisms.modelling import similarity
 
 
@@ -101,7 +103,6 @@ def neighbour_evidence(
 @numba.njit(
     "f8[:, ::1](f8[:, ::1], f8[:, ::1], i8[:, :, ::1], b1[:, ::1], f8[:, ::1], b1[:, ::1], f8[::1], f8[::1], f8[::1], f8[::1])",
     cache=True,
-    fastmath=True,
 )
 def _neighbour_evidence_kernel(
     efficacy, shown, flat, observed, levels, outcomes, stage_ahead, width, floor, belief_scale
@@ -175,3 +176,44 @@ def _k(x: ArrayLike) -> ArrayLike:
     """Lift a (runs, 1) parameter to broadcast over (runs, agents, neighbours)."""
     x = np.asarray(x)
     return x[..., None] if x.ndim == 2 else x
+
+
+@per_agent
+def neighbour_evidence_one(
+    efficacy: float,
+    own_shown: float,
+    neighbours,
+    offset: int,
+    shown,
+    observed,
+    ahead,
+    outcomes,
+    stage_ahead: float,
+    width: float,
+    floor: float,
+    belief_scale: float,
+) -> float:
+    """:func:`neighbour_evidence` of one observer, compiled.
+
+    ``neighbours`` are the observer's row of :func:`flat_neighbours` (-1: none), ``offset`` its run's
+    first flat index, so ``neighbours[m] - offset`` indexes the run's arrays; ``shown``,
+    ``observed`` and ``outcomes`` are the run's records and this step's acts and outcomes;
+    ``ahead[j] = exp(level_j / belief_scale)`` for every agent that acted (the factored expectancy of
+    :func:`_neighbour_evidence_kernel`, the same operations in the same order).
+    """
+    behind = math.exp(-efficacy / belief_scale)
+    total = 0.0
+    count = 0
+    for m in range(neighbours.shape[0]):
+        j = neighbours[m]
+        if j < 0:
+            continue
+        j -= offset
+        if not observed[j]:
+            continue
+        z = (shown[j] - own_shown - stage_ahead) / width
+        p_self = 1.0 / (1.0 + ahead[j] * behind)
+        w = floor + (1.0 - floor) * math.exp(-0.5 * z * z)
+        total += w * ((1.0 if outcomes[j] else 0.0) - p_self)
+        count += 1
+    return total / count if count > 0 else 0.0
