@@ -76,34 +76,42 @@ def check_statistic(name: object, waves: int, where: str = "targets.name") -> st
 
 
 # ---- the vectorised summaries ---------------------------------------------------------------------
-def _masked_moments(x: np.ndarray, m: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Count, mean and SD (ddof 1) of ``x`` where ``m``, along ``axis`` (NaN where too few)."""
-    n = m.sum(axis=axis)
-    xs = np.where(m, x, 0.0)
+# Internally the arrays are laid out (studies, waves, learners): the reductions over learners then run
+# along contiguous memory, several times faster than over the middle axis.
+def _masked_moments(x: np.ndarray, m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Count, mean and SD (ddof 1) of ``x`` where ``m``, over the last axis (NaN where too few)."""
+    n = m.sum(axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = xs.sum(axis=axis) / n
-        dev = np.where(m, x - np.expand_dims(mean, axis), 0.0)
-        sd = np.sqrt((dev**2).sum(axis=axis) / (n - 1))
+        mean = np.where(m, x, 0.0).sum(axis=-1) / n
+        dev = np.where(m, x - mean[..., None], 0.0)
+        sd = np.sqrt(np.einsum("...i,...i->...", dev, dev) / (n - 1))
     return n, mean, sd
 
 
-def _corr(x: np.ndarray, y: np.ndarray, m: np.ndarray, axis: int) -> np.ndarray:
-    """Pearson correlation of ``x`` and ``y`` where ``m``, along ``axis`` (NaN below 3 pairs or without spread)."""
-    n = m.sum(axis=axis)
+def _corr(x: np.ndarray, y: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """Pearson correlation of ``x`` and ``y`` where ``m``, over the last axis (NaN below 3 pairs or without spread)."""
+    n = m.sum(axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mx = np.where(m, x, 0.0).sum(axis=axis) / n
-        my = np.where(m, y, 0.0).sum(axis=axis) / n
-        dx = np.where(m, x - np.expand_dims(mx, axis), 0.0)
-        dy = np.where(m, y - np.expand_dims(my, axis), 0.0)
-        r = (dx * dy).sum(axis=axis) / np.sqrt((dx**2).sum(axis=axis) * (dy**2).sum(axis=axis))
+        dx = np.where(m, x - (np.where(m, x, 0.0).sum(axis=-1) / n)[..., None], 0.0)
+        dy = np.where(m, y - (np.where(m, y, 0.0).sum(axis=-1) / n)[..., None], 0.0)
+        sxy = np.einsum("...i,...i->...", dx, dy)
+        r = sxy / np.sqrt(np.einsum("...i,...i->...", dx, dx) * np.einsum("...i,...i->...", dy, dy))
     return np.where(n >= 3, r, np.nan)
 
 
 def _zscore_by_wave(x: np.ndarray, m: np.ndarray) -> np.ndarray:
     """``x`` standardised across learners within each study and wave (an SD of 0 leaves it centred)."""
-    _, mean, sd = _masked_moments(x, m, axis=1)
+    _, mean, sd = _masked_moments(x, m)
     sd = np.where(np.isfinite(sd) & (sd > 0), sd, 1.0)
-    return (x - mean[:, None, :]) / sd[:, None, :]
+    return (x - mean[..., None]) / sd[..., None]
+
+
+def _nanmean_last(b: np.ndarray) -> np.ndarray:
+    """Mean over the last axis of the finite values (NaN when there are none)."""
+    ok = np.isfinite(b)
+    k = ok.sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(k > 0, np.where(ok, b, 0.0).sum(axis=-1) / k, np.nan)
 
 
 def _lagged_paths(e: np.ndarray, p: np.ndarray, m: np.ndarray) -> dict[str, np.ndarray]:
@@ -112,35 +120,33 @@ def _lagged_paths(e: np.ndarray, p: np.ndarray, m: np.ndarray) -> dict[str, np.n
     The regressions ``E[w+1] ~ 1 + E[w] + P[w]`` and ``P[w+1] ~ 1 + E[w] + P[w]`` over the learners
     measured at both waves, with scores standardised within study and wave over everyone measured
     at that wave (as :func:`cross_lagged` does), solved in closed form for two predictors.
+    Arrays are ``(studies, waves, learners)``.
     """
     ze, zp = _zscore_by_wave(e, m), _zscore_by_wave(p, m)
-    pair = m[:, :, :-1] & m[:, :, 1:]
-    n = pair.sum(axis=1)
-    x1, x2, y1, y2 = ze[:, :, :-1], zp[:, :, :-1], ze[:, :, 1:], zp[:, :, 1:]
+    pair = m[:, :-1] & m[:, 1:]
+    n = pair.sum(axis=-1)
+    dot = lambda a, b: np.einsum("...i,...i->...", a, b)  # noqa: E731
     with np.errstate(invalid="ignore", divide="ignore"):
 
         def centred(v: np.ndarray) -> np.ndarray:
-            mean = np.where(pair, v, 0.0).sum(axis=1) / n
-            return np.where(pair, v - mean[:, None, :], 0.0)
+            v = np.where(pair, v, 0.0)
+            return np.where(pair, v - (v.sum(axis=-1) / n)[..., None], 0.0)
 
-        c1, c2, d1, d2 = centred(x1), centred(x2), centred(y1), centred(y2)
-        s11, s22, s12 = (c1 * c1).sum(1), (c2 * c2).sum(1), (c1 * c2).sum(1)
+        c1, c2, d1, d2 = centred(ze[:, :-1]), centred(zp[:, :-1]), centred(ze[:, 1:]), centred(zp[:, 1:])
+        s11, s22, s12 = dot(c1, c1), dot(c2, c2), dot(c1, c2)
         det = s11 * s22 - s12**2
 
         def betas(d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            s1y, s2y = (c1 * d).sum(1), (c2 * d).sum(1)
+            s1y, s2y = dot(c1, d), dot(c2, d)
             return (s22 * s1y - s12 * s2y) / det, (s11 * s2y - s12 * s1y) / det
 
         e_stab, p_to_e = betas(d1)
         e_to_p, p_stab = betas(d2)
-    ok = (n >= 4) & np.isfinite(det) & (det > 1e-12 * np.maximum(s11 * s22, 1e-300))
-    out = {}
-    for name, b in (("P_to_E", p_to_e), ("E_to_P", e_to_p), ("E_stability", e_stab), ("P_stability", p_stab)):
-        b = np.where(ok, b, np.nan)
-        k = np.isfinite(b).sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out[name] = np.where(k > 0, np.where(np.isfinite(b), b, 0.0).sum(axis=1) / k, np.nan)
-    return out
+        ok = (n >= 4) & np.isfinite(det) & (det > 1e-12 * s11 * s22)
+    return {
+        name: _nanmean_last(np.where(ok, b, np.nan))
+        for name, b in (("P_to_E", p_to_e), ("E_to_P", e_to_p), ("E_stability", e_stab), ("P_stability", p_stab))
+    }
 
 
 def summarise_arrays(efficacy: np.ndarray, performance: np.ndarray, enrolled: np.ndarray | None = None) -> dict:
@@ -163,36 +169,37 @@ def summarise_arrays(efficacy: np.ndarray, performance: np.ndarray, enrolled: np
         raise ConfigError("summary arrays", e.shape, "two arrays of one shape (studies, learners, waves >= 2)")
     studies, learners, waves = e.shape
     enrolled = np.ones((studies, learners), dtype=bool) if enrolled is None else np.asarray(enrolled, dtype=bool)
-    m = np.isfinite(e) & np.isfinite(p) & enrolled[:, :, None]
+    e = np.ascontiguousarray(e.transpose(0, 2, 1))  # (studies, waves, learners)
+    p = np.ascontiguousarray(p.transpose(0, 2, 1))
+    m = np.isfinite(e) & np.isfinite(p) & enrolled[:, None, :]
     out: dict[str, np.ndarray] = {}
 
     # between-person: each learner's mean over the waves measured
-    k = m.sum(axis=2)
+    k = m.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        me = np.where(m, e, 0.0).sum(axis=2) / k
-        mp = np.where(m, p, 0.0).sum(axis=2) / k
-    out["between_r"] = _corr(me, mp, k > 0, axis=1)
+        me = np.where(m, e, 0.0).sum(axis=1) / k
+        mp = np.where(m, p, 0.0).sum(axis=1) / k
+    out["between_r"] = _corr(me, mp, k > 0)
     out.update(_lagged_paths(e, p, m))
-    within = _lagged_paths(e - me[:, :, None], p - mp[:, :, None], m)
+    within = _lagged_paths(e - me[:, None, :], p - mp[:, None, :], m)
     out["P_to_E_within"], out["E_to_P_within"] = within["P_to_E"], within["E_to_P"]
 
-    r = _corr(e, p, m, axis=1)  # (studies, waves)
-    k_r = np.isfinite(r).sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out["r_mean"] = np.where(k_r > 0, np.where(np.isfinite(r), r, 0.0).sum(axis=1) / k_r, np.nan)
+    r = _corr(e, p, m)  # (studies, waves)
+    out["r_mean"] = _nanmean_last(r)
     out["r_first"], out["r_last"] = r[:, 0], r[:, -1]
     for w in range(waves):
         out[f"r_w{w}"] = r[:, w]
     for label, x in (("efficacy", e), ("performance", p)):
-        _, mean, sd = _masked_moments(x, m, axis=1)
+        _, mean, sd = _masked_moments(x, m)
         for w in range(waves):
             out[f"mean_{label}_w{w}"] = mean[:, w]
         for w in range(waves):
             out[f"sd_{label}_w{w}"] = sd[:, w]
     n_enrolled = enrolled.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
+        measured = m.sum(axis=-1)
         for w in range(1, waves):
-            out[f"dropout_w{w}"] = 1.0 - m[:, :, w].sum(axis=1) / n_enrolled
+            out[f"dropout_w{w}"] = 1.0 - measured[:, w] / n_enrolled
     return {name: out[name] for name in statistic_names(waves)}
 
 
@@ -216,7 +223,9 @@ def panel_arrays(
     agent = panel["agent"].to_numpy()
     wave = panel["wave"].to_numpy().astype(np.int64)
     sc, ids = pd.factorize(study, sort=True)
-    lc, _ = pd.factorize(pd.MultiIndex.from_arrays([sc, agent]), sort=True)  # learners ordered by study, agent
+    agent = agent.astype(np.int64)
+    span = int(agent.max()) - int(agent.min()) + 1
+    lc, _ = pd.factorize(sc.astype(np.int64) * span + (agent - agent.min()), sort=True)  # by study, then agent
     first = np.full(len(ids), np.iinfo(np.int64).max)
     np.minimum.at(first, sc, lc)
     slot = lc - first[sc]

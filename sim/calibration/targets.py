@@ -32,7 +32,7 @@ SHIPPED_TARGETS: Path = Path(__file__).parent / "targets" / "published.toml"
 
 PRIOR_KINDS = ("uniform", "normal")
 """``uniform`` over ``[low, high]``; ``normal`` with ``mean`` and ``sd``, truncated to ``[low, high]``."""
-DEFAULT_PRIORS = ("feedback_clarity", "optimism_sd", "mastery_gain_success", "mastery_gain_failure", "perf_scale")
+DEFAULT_PRIORS = ("efficacy_skill_corr", "optimism_sd", "mastery_gain_failure", "perf_scale")
 """The mechanism parameters calibration frees by default (see :func:`default_priors` for why these)."""
 BOOTSTRAP = 200
 """Bootstrap resamples of learners for the standard errors of a panel's statistics."""
@@ -142,12 +142,16 @@ def prior_from_param(name: str) -> Prior:
 def default_priors() -> tuple[Prior, ...]:
     """The mechanism parameters calibration frees by default, each uniform over its declared range.
 
-    Chosen because their values are weakly sourced in :mod:`sim.params` (magnitudes marked
-    "assumption") and because each moves at least one shipped target statistic (checked by
-    simulation; the sensitivities are in ``docs/calibration.md``): how clearly feedback shows the
-    outcome (``feedback_clarity``), how much learners differ in optimism (``optimism_sd``), how much
-    a success and a failure move efficacy (``mastery_gain_success``, ``mastery_gain_failure``) and
-    how steeply success depends on skill against difficulty (``perf_scale``).
+    Chosen because their values are weakly sourced in :mod:`sim.params` (set by hand or with the
+    magnitude marked "assumption") and because each moves at least one shipped target statistic by
+    more than its SE across the declared range (checked by simulation; the sensitivities are in
+    ``docs/calibration.md``): the initial belief-skill correlation (``efficacy_skill_corr``, set by
+    hand to the very correlation it must now fit), how much learners differ in optimism
+    (``optimism_sd``), how much a failure lowers efficacy (``mastery_gain_failure``) and how steeply
+    success depends on skill against difficulty (``perf_scale``). Parameters that did not move the
+    shipped targets (``feedback_clarity``; ``mastery_gain_success`` only weakly) are left out: a
+    free parameter the targets cannot inform would come back as its prior, and a fitted default
+    taken from it would be arbitrary.
     """
     return tuple(prior_from_param(n) for n in DEFAULT_PRIORS)
 
