@@ -105,10 +105,21 @@ def build_panel(states: pd.DataFrame, design: measure.Instruments, params: dict,
 
 
 # ---- checking a user's panel ---------------------------------------------------------------------
-def _row(df: pd.DataFrame, i: int) -> str:
-    """Where row ``i`` (position) is, for a message: data rows count from 1, so row n is line n + 1 of a CSV."""
-    keys = [f"{k} {df[k].iloc[i]}" for k in ("study", "agent", "wave") if k in df.columns]
-    return f"row {i + 1}" + (f": {', '.join(keys)}" if keys else "")
+class _Rows:
+    """Where a row of the checked frame is, for a message: its row in the input (data rows count from 1, so
+    row n is line n + 1 of a CSV file) and the keys the input has."""
+
+    def __init__(self, df: pd.DataFrame, keys: tuple[str, ...]) -> None:
+        self.df, self.keys, self.input_rows = df, keys, np.arange(len(df))
+
+    def __call__(self, i: int) -> str:
+        keys = [f"{k} {self.df[k].iloc[i]}" for k in self.keys]
+        return f"row {int(self.input_rows[i]) + 1}" + (f": {', '.join(keys)}" if keys else "")
+
+
+def _field(where: str, col: str) -> str:
+    """``panel.test_score``, or ``path/to/file.csv: test_score`` when ``where`` names a file."""
+    return f"{where}.{col}" if where.isidentifier() else f"{where}: {col}"
 
 
 def _missing_columns(df: pd.DataFrame, where: str) -> None:
@@ -133,18 +144,18 @@ def _missing_columns(df: pd.DataFrame, where: str) -> None:
     raise ConfigError(f"{where} columns", missing, allowed + ")", " ".join(hints) or f"it has {', '.join(have[:20])}")
 
 
-def _numeric(df: pd.DataFrame, col: str, where: str, allowed: str) -> np.ndarray:
+def _numeric(df: pd.DataFrame, col: str, where: str, allowed: str, at: _Rows) -> np.ndarray:
     """Column ``col`` as floats, or ConfigError naming the first row that is not a number."""
     s = df[col]
-    if s.dtype == bool or pd.api.types.is_bool_dtype(s):
-        raise ConfigError(f"{where}.{col}", "true/false", allowed)
+    if pd.api.types.is_bool_dtype(s):
+        raise ConfigError(_field(where, col), "true/false", allowed)
     if pd.api.types.is_numeric_dtype(s):
         return s.to_numpy(dtype=float)
     num = pd.to_numeric(s, errors="coerce")
     bad = np.flatnonzero(num.isna().to_numpy() & s.notna().to_numpy())
     if bad.size:
         i = int(bad[0])
-        raise ConfigError(f"{where}.{col} ({_row(df, i)})", s.iloc[i], allowed)
+        raise ConfigError(f"{_field(where, col)} ({at(i)})", s.iloc[i], allowed)
     return num.to_numpy(dtype=float)
 
 
@@ -178,16 +189,18 @@ def check_panel(df: pd.DataFrame, where: str = "panel") -> pd.DataFrame:
     df.columns = names
     _missing_columns(df, where)
     df = df.reset_index(drop=True)
+    shown = KEY_COLUMNS if "study" in df.columns else KEY_COLUMNS[1:]
     if "study" not in df.columns:
         df.insert(0, "study", 0)
+    at = _Rows(df, shown)
 
     for col in (*KEY_COLUMNS, *(["step"] if "step" in df.columns else [])):
         allowed = "a whole number >= 0"
-        x = _numeric(df, col, where, allowed)
+        x = _numeric(df, col, where, allowed, at)
         bad = np.flatnonzero(~np.isfinite(x) | (x < 0) | (x != np.round(x)))
         if bad.size:
             i = int(bad[0])
-            raise ConfigError(f"{where}.{col} ({_row(df, i)})", df[col].iloc[i], allowed)
+            raise ConfigError(f"{_field(where, col)} ({at(i)})", df[col].iloc[i], allowed)
         df[col] = x.astype(np.int64)
     for col, (lo, hi) in SCORE_RANGES.items():
         if col not in df.columns:
@@ -195,33 +208,47 @@ def check_panel(df: pd.DataFrame, where: str = "panel") -> pd.DataFrame:
         allowed = f"a number in [{lo:g}, {hi:g}]"
         if col in REQUIRED_SCORES:
             allowed += " in every row (delete the rows of learners not measured at a wave)"
-        x = _numeric(df, col, where, allowed)
+        x = _numeric(df, col, where, allowed, at)
         empty = np.isnan(x)
         bad = np.flatnonzero((empty & (col in REQUIRED_SCORES)) | (~empty & ~((x >= lo) & (x <= hi))))
         if bad.size:
             i = int(bad[0])
-            raise ConfigError(f"{where}.{col} ({_row(df, i)})", df[col].iloc[i], allowed)
+            raise ConfigError(f"{_field(where, col)} ({at(i)})", df[col].iloc[i], allowed)
         df[col] = x
     if "disengaged" in df.columns:
         d = df["disengaged"]
-        x = d.to_numpy(dtype=float) if pd.api.types.is_bool_dtype(d) else _numeric(df, "disengaged", where, "0 or 1")
+        x = (
+            d.to_numpy(dtype=float)
+            if pd.api.types.is_bool_dtype(d)
+            else _numeric(df, "disengaged", where, "0 or 1", at)
+        )
         bad = np.flatnonzero(~np.isin(x, (0.0, 1.0)))
         if bad.size:
             i = int(bad[0])
-            raise ConfigError(f"{where}.disengaged ({_row(df, i)})", d.iloc[i], "0 or 1 (1 = dropped out)")
+            raise ConfigError(f"{_field(where, 'disengaged')} ({at(i)})", d.iloc[i], "0 or 1 (1 = dropped out)")
         df["disengaged"] = x.astype(np.int64)
 
     waves = np.unique(df["wave"].to_numpy())
     if len(waves) < 2:
-        raise ConfigError(f"{where}.wave", [int(w) for w in waves], "at least two waves (a panel measures change)")
+        raise ConfigError(
+            _field(where, "wave"), [int(w) for w in waves], "at least two waves (a panel measures change)"
+        )
     if not np.array_equal(waves, np.arange(len(waves))):
         raise ConfigError(
-            f"{where}.wave",
+            _field(where, "wave"),
             [int(w) for w in waves[:20]],
             "waves numbered 0, 1, 2, ... without gaps (wave 0 = the first measurement)",
         )
     # within a learner (in file order): waves increasing, none twice (a shuffled or mislabelled file)
     s, a, w = (df[c].to_numpy() for c in KEY_COLUMNS)
+    twice = np.flatnonzero(df.duplicated(list(KEY_COLUMNS)).to_numpy())
+    if twice.size:
+        i = int(twice[0])
+        raise ConfigError(
+            f"{_field(where, 'wave')} ({at(i)})",
+            int(w[i]),
+            f"each learner's waves once each (this learner has wave {w[i]} twice)",
+        )
     order = np.lexsort((np.arange(len(df)), a, s))  # learners together, each in file order
     ws, ss, as_ = w[order], s[order], a[order]
     same = (ss[1:] == ss[:-1]) & (as_[1:] == as_[:-1])
@@ -229,14 +256,14 @@ def check_panel(df: pd.DataFrame, where: str = "panel") -> pd.DataFrame:
     if back.size:
         j = int(back[0]) + 1
         i, prev = int(order[j]), int(ws[j - 1])
-        what = "twice" if ws[j] == prev else f"after wave {prev}"
         raise ConfigError(
-            f"{where}.wave ({_row(df, i)})",
+            f"{_field(where, 'wave')} ({at(i)})",
             int(w[i]),
-            f"each learner's waves once each, in increasing order (this learner has wave {w[i]} {what}; "
+            f"each learner's waves in increasing order (this learner has wave {w[i]} after wave {prev}; "
             "sort the file by study, agent, wave)",
         )
     df = df.iloc[order].reset_index(drop=True)
+    at.df, at.input_rows = df, order
     if "step" in df.columns:
         s, a, st = (df[c].to_numpy() for c in ("study", "agent", "step"))
         same = (s[1:] == s[:-1]) & (a[1:] == a[:-1])
@@ -244,14 +271,16 @@ def check_panel(df: pd.DataFrame, where: str = "panel") -> pd.DataFrame:
         if back.size:
             i = int(back[0]) + 1
             raise ConfigError(
-                f"{where}.step ({_row(df, i)})",
+                f"{_field(where, 'step')} ({at(i)})",
                 int(st[i]),
                 f"a step after the learner's previous wave (step {int(st[i - 1])}): steps increase with the wave",
             )
     n = df.groupby("study")["agent"].nunique()
     if (n < MIN_LEARNERS).any():
         study = int(n.index[np.argmax(n.to_numpy() < MIN_LEARNERS)])
-        raise ConfigError(f"{where}.agent (study {study})", f"{int(n.loc[study])} learners", f"at least {MIN_LEARNERS}")
+        raise ConfigError(
+            f"{_field(where, 'agent')} (study {study})", f"{int(n.loc[study])} learners", f"at least {MIN_LEARNERS}"
+        )
     return df
 
 
@@ -265,7 +294,7 @@ def read_panel(path: str | Path) -> pd.DataFrame:
         row and value that is not allowed.
     """
     path = Path(path)
-    where = f"panel {path}"
+    where = str(path)
     try:
         if not path.is_file():
             raise ConfigError("panel", str(path), "an existing CSV or Parquet file")

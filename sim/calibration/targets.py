@@ -42,7 +42,7 @@ _TARGET_KEYS = ("name", "value", "se", "source")
 
 
 def _unknown_key(where: str, key: Any, valid: Sequence[str]) -> ConfigError:
-    close = difflib.get_close_matches(str(key), list(valid), n=1)
+    close = difflib.get_close_matches(str(key), list(valid), n=1, cutoff=0.5)
     return ConfigError(where, key, "a known key: " + ", ".join(valid), f"did you mean {close[0]!r}?" if close else "")
 
 
