@@ -465,3 +465,25 @@ def test_design_with_a_shipped_scenario_and_an_unfitting_one() -> None:
     assert "shocks[0].step" in refused(
         dg.StudyDesign.from_mapping, {"scenario": "early_failure", "waves": 2, "wave_every": 5}
     )
+
+
+# ---- documentation --------------------------------------------------------------------------------------
+def test_docs_describe_every_column_statistic_and_field() -> None:
+    doc = (ROOT / "docs" / "calibration.md").read_text(encoding="utf-8")
+    panel_part = doc[doc.index("## Panel format") : doc.index("## Targets file format")]
+    for col, meaning in pn.PANEL_COLUMNS.items():
+        assert f"| `{col}` |" in panel_part and meaning in panel_part, col
+    for name, meaning in sm.STATISTICS.items():
+        assert f"| `{name}` | {meaning} |" in panel_part, name
+    targets_part = doc[doc.index("## Targets file format") :]
+    for key in ("agents", "waves", "wave_every", "scenario"):
+        assert f"`[design] {key}`" in targets_part, key
+    for key in ("name", "low`, `high", "kind"):
+        assert f"`[[priors]] {key}`" in targets_part, key
+    for key in ("name", "value", "se", "source"):
+        assert f"`[[targets]] {key}`" in targets_part, key
+    shipped = tg.load_targets(tg.SHIPPED_TARGETS)
+    for t in shipped.targets:
+        assert f"| `{t.name}` | {t.value:.3g}".replace("0.", ".") in targets_part, t.name
+    for p in tg.default_priors():
+        assert f"| `{p.name}` |" in targets_part, p.name
