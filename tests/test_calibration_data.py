@@ -276,6 +276,17 @@ def test_bad_panel_is_one_line_naming_the_problem(case: str) -> None:
         assert w in msg, (w, msg)
 
 
+def test_text_learner_ids_are_numbered() -> None:
+    df = toy_panel(n=12, waves=2)
+    named = df.assign(agent="S" + df["agent"].astype(str).str.zfill(3), study="school A")
+    out = pn.check_panel(named)
+    assert out["agent"].nunique() == 12 and out["agent"].dtype == np.int64 and set(out["study"]) == {0}
+    assert out.groupby("agent")["agent_id"].nunique().eq(1).all() and out["agent_id"].iloc[0] == "S000"
+    pd.testing.assert_frame_equal(sm.summarise(out), sm.summarise(df))
+    named.loc[5, "agent"] = None
+    assert "panel.agent (row 6: study school A, agent nan, wave 0)" in refused(pn.check_panel, named)
+
+
 def test_not_a_table_is_refused() -> None:
     assert "DataFrame" in refused(pn.check_panel, [[1, 2]])
 

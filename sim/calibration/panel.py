@@ -110,11 +110,13 @@ class _Rows:
     row n is line n + 1 of a CSV file) and the keys the input has."""
 
     def __init__(self, df: pd.DataFrame, keys: tuple[str, ...]) -> None:
-        self.df, self.keys, self.input_rows = df, keys, np.arange(len(df))
+        self.original = df[list(keys)].copy()  # the user's own identifiers, before any conversion
+        self.input_rows = np.arange(len(df))
 
     def __call__(self, i: int) -> str:
-        keys = [f"{k} {self.df[k].iloc[i]}" for k in self.keys]
-        return f"row {int(self.input_rows[i]) + 1}" + (f": {', '.join(keys)}" if keys else "")
+        row = int(self.input_rows[i])
+        keys = [f"{k} {v}" for k, v in self.original.iloc[row].items()]
+        return f"row {row + 1}" + (f": {', '.join(keys)}" if keys else "")
 
 
 def _field(where: str, col: str) -> str:
@@ -163,7 +165,9 @@ def check_panel(df: pd.DataFrame, where: str = "panel") -> pd.DataFrame:
     """A validated, normalised copy of a learner x wave panel, or :class:`ConfigError` naming column, row and value.
 
     Checks: a DataFrame with the :data:`REQUIRED_COLUMNS` (a misnamed column gets the closest name
-    suggested); ``study``, ``agent``, ``wave`` (and ``step``) whole numbers >= 0; scores numbers in
+    suggested); ``wave`` (and ``step``) whole numbers >= 0; ``study`` and ``agent`` whole numbers
+    >= 0 or text identifiers (numbered in order of appearance, the text kept in ``study_id`` /
+    ``agent_id``); scores numbers in
     their range (:data:`SCORE_RANGES`), ``efficacy_report`` and ``test_score`` never empty; waves
     numbered 0, 1, 2, ... with at least two of them; each learner's rows in increasing wave order
     with no wave twice (and ``step`` increasing with the wave); ``disengaged`` 0 or 1; at least
@@ -194,6 +198,18 @@ def check_panel(df: pd.DataFrame, where: str = "panel") -> pd.DataFrame:
         df.insert(0, "study", 0)
     at = _Rows(df, shown)
 
+    for col in ("study", "agent"):  # text identifiers (student ids, school names) become numbers
+        ids = df[col]
+        if pd.api.types.is_numeric_dtype(ids) or pd.api.types.is_bool_dtype(ids):
+            continue
+        if pd.to_numeric(ids, errors="coerce").notna().all():
+            continue  # numbers stored as text: checked as numbers below
+        empty = np.flatnonzero(ids.isna().to_numpy() | (ids.astype(str).str.strip() == "").to_numpy())
+        if empty.size:
+            i = int(empty[0])
+            raise ConfigError(f"{_field(where, col)} ({at(i)})", ids.iloc[i], "an identifier in every row")
+        df[f"{col}_id"] = ids
+        df[col] = pd.factorize(ids.astype(str), sort=False)[0]
     for col in (*KEY_COLUMNS, *(["step"] if "step" in df.columns else [])):
         allowed = "a whole number >= 0"
         x = _numeric(df, col, where, allowed, at)
@@ -263,7 +279,7 @@ def check_panel(df: pd.DataFrame, where: str = "panel") -> pd.DataFrame:
             "sort the file by study, agent, wave)",
         )
     df = df.iloc[order].reset_index(drop=True)
-    at.df, at.input_rows = df, order
+    at.input_rows = order
     if "step" in df.columns:
         s, a, st = (df[c].to_numpy() for c in ("study", "agent", "step"))
         same = (s[1:] == s[:-1]) & (a[1:] == a[:-1])
