@@ -83,6 +83,14 @@ def test_design_builds_the_base_config() -> None:
     cfg = d.base_config(seed=4)
     assert (cfg.agents, cfg.steps, cfg.seed, cfg.params["learn_rate"]) == (50, 14, 4, 0.1)
     assert dg.StudyDesign.from_mapping(d.to_dict()) == d
+    # designs travel to worker processes: they pickle, hash, and their fixed values are read-only
+    import pickle
+
+    assert pickle.loads(pickle.dumps(d)) == d and hash(d) == hash(dg.StudyDesign.from_mapping(d.to_dict()))
+    with pytest.raises(TypeError):
+        d.fixed["learn_rate"] = 0.2  # type: ignore[index]
+    t = tg.load_targets(tg.SHIPPED_TARGETS)
+    assert pickle.loads(pickle.dumps(t)) == t
 
 
 def test_summarise_recovers_known_paths_and_correlations() -> None:

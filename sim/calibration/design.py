@@ -8,9 +8,8 @@ design and builds the base scenario each simulated study runs.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any
 
 from sim import measure
@@ -25,6 +24,28 @@ MIN_AGENTS = 10
 MAX_WAVES = 100
 """Most measurement waves in a design."""
 _KEYS = ("agents", "waves", "wave_every", "instruments", "scenario", "fixed")
+
+
+class FrozenParams(Mapping):
+    """A read-only ``{parameter: value}`` mapping that pickles (designs travel to worker processes and Dask)."""
+
+    def __init__(self, values: Mapping[str, float] | None = None) -> None:
+        self._values = dict(values or {})
+
+    def __getitem__(self, key: str) -> float:
+        return self._values[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._values.items()))
+
+    def __repr__(self) -> str:
+        return repr(self._values)
 
 
 def _whole(value: Any, where: str, low: int, high: int) -> int:
@@ -83,7 +104,7 @@ class StudyDesign:
         for key, value in self.fixed.items():
             name = check_parameter_name(key, "design.fixed")
             fixed[name] = PARAM_BY_NAME[name].check(value, f"design.fixed.{name}")
-        set_(self, "fixed", MappingProxyType(fixed))
+        set_(self, "fixed", FrozenParams(fixed))
 
     def __hash__(self) -> int:
         return hash(
