@@ -47,6 +47,8 @@ DB_NAME = "history.db"
 """pyabc's SQLite history in the output folder (what a resumed run continues from; git-ignored)."""
 SPEC_NAME = "fit_spec.json"
 """What the folder's calibration is (targets, priors, design, budget, seed): a rerun must match it to resume."""
+SESSIONS_NAME = "fit_sessions.json"
+"""Wall time and simulations of each session that worked on the folder's fit (a resumed fit has several)."""
 KEY_STRIDE = 10**9
 """Run-stream keys of generation ``g``: ``g x KEY_STRIDE + i`` (the calibration sample from the prior is ``g = 0``)."""
 
@@ -287,6 +289,12 @@ def _stop_reason(gens: pd.DataFrame, budget: Budget) -> str | None:
     return None
 
 
+def _all_simulations(history) -> int:
+    """Every simulation the history counts, the calibration sample from the prior (``t = -1``) included."""
+    pops = history.get_all_populations()
+    return int(pops["samples"].sum()) if len(pops) else 0
+
+
 def _generations(history) -> pd.DataFrame:
     from pyabc.weighted_statistics import effective_sample_size
 
@@ -420,16 +428,25 @@ def fit(
         done_gens = _generations(history)
         stopped = _stop_reason(done_gens, budget) or "pyabc stopped (acceptance too low)"
     wall = time.perf_counter() - t0
+    sessions_path = out / SESSIONS_NAME
+    sessions = json.loads(sessions_path.read_text()) if sessions_path.exists() else []
+    if state.simulated:
+        sessions.append({"seconds": round(wall, 2), "simulated": state.simulated})
+        sessions_path.write_text(json.dumps(sessions, indent=1) + "\n")
     post = posterior(history, targets.priors)
     return FitResult(
         posterior=post,
         generations=done_gens,
-        simulations=int(done_gens["samples"].sum()),
+        simulations=_all_simulations(history),
         wall_seconds=wall,
         resumed=resumed,
         stopped_by=stopped,
         sims_per_second=state.simulated / state.sim_seconds if state.sim_seconds > 0 else math.nan,
-        extra={"simulated_this_session": state.simulated},
+        extra={
+            "simulated_this_session": state.simulated,
+            "wall_seconds_total": sum(x["seconds"] for x in sessions),
+            "sessions": len(sessions),
+        },
     )
 
 
