@@ -506,3 +506,15 @@ def test_docs_describe_every_column_statistic_and_field() -> None:
         assert f"| `{t.name}` | {t.value:.3g}".replace("0.", ".") in targets_part, t.name
     for p in tg.default_priors():
         assert f"| `{p.name}` |" in targets_part, p.name
+
+
+def test_docs_example_panel_is_valid() -> None:
+    """The CSV example of the panel format passes the checks (copied to the 10 learners a study needs)."""
+    import io
+
+    doc = (ROOT / "docs" / "calibration.md").read_text(encoding="utf-8")
+    example = pd.read_csv(io.StringIO(doc.split("```csv\n")[1].split("```")[0]))
+    assert "at least 10" in refused(pn.check_panel, example)
+    copies = pd.concat([example.assign(agent=example["agent"] + 10 * k) for k in range(5)], ignore_index=True)
+    s = sm.summarise(pn.check_panel(copies)).iloc[0]
+    assert s["dropout_w2"] == pytest.approx(0.5)  # learner 2 (and its copies) has no row at wave 2

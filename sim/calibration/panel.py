@@ -167,11 +167,10 @@ def check_panel(df: pd.DataFrame, where: str = "panel") -> pd.DataFrame:
     Checks: a DataFrame with the :data:`REQUIRED_COLUMNS` (a misnamed column gets the closest name
     suggested); ``wave`` (and ``step``) whole numbers >= 0; ``study`` and ``agent`` whole numbers
     >= 0 or text identifiers (numbered in order of appearance, the text kept in ``study_id`` /
-    ``agent_id``); scores numbers in
-    their range (:data:`SCORE_RANGES`), ``efficacy_report`` and ``test_score`` never empty; waves
-    numbered 0, 1, 2, ... with at least two of them; each learner's rows in increasing wave order
-    with no wave twice (and ``step`` increasing with the wave); ``disengaged`` 0 or 1; at least
-    :data:`MIN_LEARNERS` learners per study.
+    ``agent_id``); scores numbers in their range (:data:`SCORE_RANGES`), ``efficacy_report`` and
+    ``test_score`` never empty; waves numbered 0, 1, 2, ... with at least two of them; each
+    learner's rows in increasing wave order with no wave twice (and ``step`` increasing with the
+    wave); ``disengaged`` 0 or 1; at least :data:`MIN_LEARNERS` learners per study.
 
     Returns
     -------
