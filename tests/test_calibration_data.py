@@ -518,3 +518,13 @@ def test_docs_example_panel_is_valid() -> None:
     copies = pd.concat([example.assign(agent=example["agent"] + 10 * k) for k in range(5)], ignore_index=True)
     s = sm.summarise(pn.check_panel(copies)).iloc[0]
     assert s["dropout_w2"] == pytest.approx(0.5)  # learner 2 (and its copies) has no row at wave 2
+
+
+def test_docs_python_example_writes_a_loadable_targets_file(tmp_path: Path, monkeypatch) -> None:
+    doc = (ROOT / "docs" / "calibration.md").read_text(encoding="utf-8")
+    code = doc.split("```python\n")[1].split("```")[0]
+    toy_panel(n=60, waves=3).to_csv(tmp_path / "my_panel.csv", index=False)
+    monkeypatch.chdir(tmp_path)
+    exec(compile(code, "docs/calibration.md", "exec"), {})
+    t = tg.load_targets(tmp_path / "my_targets.toml")
+    assert t.statistic_names == ("r_mean", "P_to_E", "E_to_P", "E_stability") and t.design.agents == 60

@@ -219,6 +219,8 @@ def panel_arrays(
     missing = [c for c in need if c not in panel.columns]
     if missing:
         raise ConfigError("panel columns", missing, "columns " + ", ".join(dict.fromkeys(need)))
+    if len(panel) == 0:
+        raise ConfigError("panel", "no rows", "one row per learner and wave")
     study = panel["study"].to_numpy() if "study" in panel.columns else np.zeros(len(panel), dtype=np.int64)
     agent = panel["agent"].to_numpy()
     wave = panel["wave"].to_numpy().astype(np.int64)
