@@ -289,6 +289,18 @@ def _stop_reason(gens: pd.DataFrame, budget: Budget) -> str | None:
     return None
 
 
+def _sessions(out: Path) -> list[dict[str, float]]:
+    path = out / SESSIONS_NAME
+    return json.loads(path.read_text()) if path.exists() else []
+
+
+def _log_session(out: Path, seconds: float, simulated: int) -> None:
+    """Add this session's wall time to the folder's log (also when interrupted: a resumed fit reports the total)."""
+    if simulated:
+        sessions = [*_sessions(out), {"seconds": round(seconds, 2), "simulated": simulated}]
+        (out / SESSIONS_NAME).write_text(json.dumps(sessions, indent=1) + "\n")
+
+
 def _all_simulations(history) -> int:
     """Every simulation the history counts, the calibration sample from the prior (``t = -1``) included."""
     pops = history.get_all_populations()
@@ -425,14 +437,11 @@ def fit(
             if state.bar is not None:
                 state.bar.close()
             executor.close()
+            _log_session(out, time.perf_counter() - t0, state.simulated)
         done_gens = _generations(history)
         stopped = _stop_reason(done_gens, budget) or "pyabc stopped (acceptance too low)"
     wall = time.perf_counter() - t0
-    sessions_path = out / SESSIONS_NAME
-    sessions = json.loads(sessions_path.read_text()) if sessions_path.exists() else []
-    if state.simulated:
-        sessions.append({"seconds": round(wall, 2), "simulated": state.simulated})
-        sessions_path.write_text(json.dumps(sessions, indent=1) + "\n")
+    sessions = _sessions(out)
     post = posterior(history, targets.priors)
     return FitResult(
         posterior=post,
