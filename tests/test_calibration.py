@@ -172,12 +172,16 @@ def test_cli_fits_a_user_panel_end_to_end_and_the_fitted_scenario_runs(user_pane
     assert len(post) == F.QUICK_BUDGET.population and abs(post["weight"].sum() - 1) < 1e-9
     ppc = pd.read_csv(out / "ppc.csv")
     assert set(ppc["statistic"]) == {t["name"] for t in rec["targets"]}
-    # the fitted scenario is a scenario: run it, and its values are the posterior medians
+    # the fitted scenario is a scenario: run it; its values are the medians of the informed parameters
+    from sim.calibration.outputs import INFORMED_MAX_SHARE
     from sim.config import Config
 
     cfg = Config.from_toml(out / "fitted_scenario.toml")
+    widths = {p["name"]: p["high"] - p["low"] for p in rec["priors"]}
     for p in rec["posterior"]:
-        assert cfg.params[p["parameter"]] == pytest.approx(p["median"])
+        assert p["informed"] == ((p["hi"] - p["lo"]) / widths[p["parameter"]] <= INFORMED_MAX_SHARE)
+        want = p["median"] if p["informed"] else Config.default().params[p["parameter"]]
+        assert cfg.params[p["parameter"]] == pytest.approx(want) == rec["fitted_values"][p["parameter"]]
     run = cli("run", str(out / "fitted_scenario.toml"), "--steps", "5", "--out", str(tmp_path / "run"))
     assert run.returncode == 0, run.stderr
     # the same command again reports the finished fit without simulating

@@ -8,7 +8,8 @@
   :data:`PPC_DRAWS` posterior draws, their summaries (median and 90% interval) beside every target
   and every ``validate`` pattern (shown, not fitted);
 - ``fitted_scenario.toml``: the base scenario with the free parameters at their weighted posterior
-  **median**, loadable by ``efficacy-sim run``, ``compare --scenario`` and the dashboard;
+  **median** (those the targets inform, :func:`informed`; the others keep the base value), loadable by
+  ``efficacy-sim run``, ``compare --scenario`` and the dashboard;
 - ``calibration.json``: the record: targets, priors, design, method, budget, posterior summary with
   90% credible intervals, fit distances, the PPC, versions, seed and wall time.
 """
@@ -32,6 +33,11 @@ from sim.params import PARAM_BY_NAME
 
 PPC_DRAWS = 100
 """Posterior draws simulated for the posterior predictive check."""
+INFORMED_MAX_SHARE = 0.8
+"""A parameter counts as informed by the targets when its 90% credible interval spans at most this share of
+its prior range; otherwise the fitted scenario keeps the base value (and says so in the record)."""
+POINT_STUDIES = 20
+"""Studies simulated at the fitted values themselves (:func:`fitted_values`, the fitted scenario's) for the PPC table."""
 PPC_KEY = 99 * 10**9
 """Run-stream keys of the PPC studies (``PPC_KEY + i``; the fit's own keys are far below)."""
 LEVEL = 0.9
@@ -71,7 +77,7 @@ def plot_posterior(post: pd.DataFrame, priors: Sequence[Prior], out: Path, title
                 ax.set_xlim(pi.low, pi.high)
                 ax.set_title(f"{pi.name}\nmedian {s['median']:.3g} [{s['lo']:.3g}, {s['hi']:.3g}]", fontsize=8)
             else:
-                ax.scatter(post[pj.name], post[pi.name], s=4 + 400 * w, c="k", alpha=0.35, lw=0)
+                ax.scatter(post[pj.name], post[pi.name], s=4 + 400 * w, c="k", alpha=0.35, lw=0, rasterized=True)
                 ax.set_xlim(pj.low, pj.high)
                 ax.set_ylim(pi.low, pi.high)
             if i == k - 1:
@@ -99,16 +105,22 @@ def posterior_predictive(
     Returns
     -------
     DataFrame
-        ``[statistic, role (fitted | validate), observed, se, source, sim_median, sim_lo, sim_hi, z, inside]``:
+        ``[statistic, role (fitted | validate), observed, se, source, sim_median, sim_lo, sim_hi, z, inside,
+        at_fitted_values]``:
         the simulated median and central 90% interval over the draws, ``z`` = (median - observed) / se,
-        ``inside`` = the observed value lies in the simulated interval.
+        ``inside`` = the observed value lies in the simulated interval, ``at_fitted_values`` = the mean over
+        :data:`POINT_STUDIES` studies simulated at :func:`fitted_values` (the fitted scenario).
     """
     rows: list[tuple[str, Target]] = [("fitted", t) for t in targets.targets] + [
         ("validate", t) for t in targets.validate
     ]
     stats = list(dict.fromkeys(t.name for _, t in rows))
     thetas = draws(post, targets.priors, n, seed)
-    sims = simulate_summaries(targets.design, thetas, seed, stats, executor, keys=[PPC_KEY + i for i in range(n)])
+    # plus POINT_STUDIES studies at the fitted values themselves (the medians: what the fitted scenario runs)
+    thetas += [fitted_values(targets, posterior_summary(post, targets.priors, LEVEL))] * POINT_STUDIES
+    keys = [PPC_KEY + i for i in range(n + POINT_STUDIES)]
+    allsims = simulate_summaries(targets.design, thetas, seed, stats, executor, keys=keys)
+    sims, point = allsims[:n], allsims[n:]
     a = (1 - LEVEL) / 2
     out = []
     for role, t in rows:
@@ -127,6 +139,7 @@ def posterior_predictive(
                 sim_hi=float(hi),
                 z=float((med - t.value) / t.se),
                 inside=bool(lo <= t.value <= hi),
+                at_fitted_values=float(np.nanmean(point[:, stats.index(t.name)])),
             )
         )
     return pd.DataFrame(out)
@@ -177,13 +190,31 @@ def plot_ppc(ppc: pd.DataFrame, out: Path, title: str):
     return save_figure(fig, out, "ppc", caption)
 
 
+def informed(summary: pd.DataFrame, priors: Sequence[Prior]) -> pd.Series:
+    """Per parameter: did the targets inform it? Its 90% credible interval spans at most :data:`INFORMED_MAX_SHARE`
+    of the prior range (a posterior as flat as the prior spans 90%)."""
+    width = {p.name: p.high - p.low for p in priors}
+    share = (summary["hi"] - summary["lo"]) / summary["parameter"].map(width)
+    return pd.Series((share <= INFORMED_MAX_SHARE).to_numpy(), index=summary["parameter"].to_numpy())
+
+
+def fitted_values(targets: Targets, summary: pd.DataFrame) -> dict[str, float]:
+    """The fitted value of every free parameter: its posterior median when the targets informed it
+    (:func:`informed`), else the base scenario's value (a median of a prior-like posterior is arbitrary)."""
+    base = targets.design.base_config(0)
+    ok = informed(summary, targets.priors)
+    return {
+        r["parameter"]: float(r["median"] if ok[r["parameter"]] else base.params[r["parameter"]])
+        for _, r in summary.iterrows()
+    }
+
+
 def fitted_config(targets: Targets, summary: pd.DataFrame, seed: int = 0) -> Config:
-    """The base scenario of the design with every free parameter at its posterior median (whole numbers rounded)."""
+    """The base scenario of the design with the free parameters at :func:`fitted_values` (whole numbers rounded)."""
     from sim.calibration.simulate import theta_config
 
     base = targets.design.base_config(seed)
-    theta = {r["parameter"]: r["median"] for _, r in summary.iterrows()}
-    cfg = theta_config(base, theta)
+    cfg = theta_config(base, fitted_values(targets, summary))
     name = f"calibrated_{targets.name}"
     desc = f"The design's base scenario with the posterior medians fitted to the {targets.name!r} targets."
     return Config.from_dict({**cfg.to_dict(), "name": name, "description": desc})
@@ -242,8 +273,9 @@ def write_outputs(
     cfg = fitted_config(targets, summ, seed)
     paths["scenario"] = out / SCENARIO
     header = (
-        f"Fitted scenario from the calibration in this folder ({RECORD}): the free parameters at their weighted\n"
-        "posterior median. Run it with: efficacy-sim run <this file>"
+        f"Fitted scenario from the calibration in this folder ({RECORD}): the free parameters the targets inform\n"
+        "at their weighted posterior median (the others at the base value, see fitted_values in the record).\n"
+        "Run it with: efficacy-sim run <this file>"
     )
     paths["scenario"].write_text(scenario_toml(cfg, header))
     gens = result.generations
@@ -258,9 +290,11 @@ def write_outputs(
             "epsilon": f"pyabc.QuantileEpsilon, alpha = {budget.quantile} (weighted quantile of the last distances)",
             "transition": "pyabc.MultivariateNormalTransition (default)",
             "sampler": "sim.calibration.fit.BatchSampler: batched simulations, seeded per generation",
-            "fitted_value": "posterior median (weighted)",
+            "fitted_value": "weighted posterior median of each parameter the targets inform (90% CI at most "
+            f"{INFORMED_MAX_SHARE:.0%} of the prior range); the base value for the others",
         },
-        "posterior": summ.to_dict(orient="records"),
+        "posterior": summ.assign(informed=informed(summ, targets.priors).to_numpy()).to_dict(orient="records"),
+        "fitted_values": fitted_values(targets, summ),
         "credible_level": LEVEL,
         "fit": {
             "generations": gens.to_dict(orient="records"),
