@@ -182,6 +182,13 @@ def test_cli_fits_a_user_panel_end_to_end_and_the_fitted_scenario_runs(user_pane
         assert p["informed"] == ((p["hi"] - p["lo"]) / widths[p["parameter"]] <= INFORMED_MAX_SHARE)
         want = p["median"] if p["informed"] else Config.default().params[p["parameter"]]
         assert cfg.params[p["parameter"]] == pytest.approx(want) == rec["fitted_values"][p["parameter"]]
+    # ... and the dashboard link in the record opens it (the dashboard's own address parser reads it back)
+    from sim.calibration.outputs import dashboard_query
+
+    assert rec["dashboard_query"] == dashboard_query(cfg)
+    page = sys.modules["efficacy_sim_dashboard_simulation"].from_query(rec["dashboard_query"])
+    for p in rec["posterior"]:
+        assert page[p["parameter"]] == pytest.approx(cfg.params[p["parameter"]])
     run = cli("run", str(out / "fitted_scenario.toml"), "--steps", "5", "--out", str(tmp_path / "run"))
     assert run.returncode == 0, run.stderr
     # the same command again reports the finished fit without simulating
@@ -215,6 +222,8 @@ def test_interrupted_fit_resumes_to_the_uninterrupted_posterior(tmp_path, sig) -
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        # as from a terminal: SIGINT at its default (a pytest-xdist worker ignores it, and children inherit that)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 90
     while _populations(out / F.DB_NAME) < 1 and time.monotonic() < deadline and proc.poll() is None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -220,6 +221,30 @@ def fitted_config(targets: Targets, summary: pd.DataFrame, seed: int = 0) -> Con
     return Config.from_dict({**cfg.to_dict(), "name": name, "description": desc})
 
 
+def dashboard_query(cfg: Config) -> str | None:
+    """The dashboard address query that opens ``cfg`` (its page state lives in the address), or None when
+    the dashboard is not in this checkout or cannot show the scenario (e.g. several schedule phases)."""
+    import importlib.util
+
+    from sim.commands.dashboard import APP
+    from sim.errors import ConfigError
+
+    path = APP.with_name("simulation.py")
+    if not path.is_file():
+        return None
+    name = "efficacy_sim_dashboard_simulation"
+    mod = sys.modules.get(name)
+    if mod is None:
+        spec_ = importlib.util.spec_from_file_location(name, path)
+        mod = importlib.util.module_from_spec(spec_)
+        sys.modules[name] = mod  # dataclasses look their module up here
+        spec_.loader.exec_module(mod)
+    try:
+        return mod.to_query(mod.values_from_config(cfg))
+    except ConfigError:
+        return None
+
+
 def _toml(v: Any) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
@@ -277,6 +302,9 @@ def write_outputs(
         "at their weighted posterior median (the others at the base value, see fitted_values in the record).\n"
         "Run it with: efficacy-sim run <this file>"
     )
+    query = dashboard_query(cfg)
+    if query is not None:
+        header += f"\nIn the dashboard (efficacy-sim dashboard), open: http://127.0.0.1:8765/?{query}"
     paths["scenario"].write_text(scenario_toml(cfg, header))
     gens = result.generations
     record = {
@@ -313,6 +341,7 @@ def write_outputs(
             ("efficacy-sim", "numpy", "pandas", "mesa", "pyarrow", "scipy", "pyabc", "distributed")
         ),
         "fitted_scenario": SCENARIO,
+        "dashboard_query": query,
     }
     paths["record"] = out / RECORD
     paths["record"].write_text(json.dumps(record, indent=2, default=float) + "\n")
