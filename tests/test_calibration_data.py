@@ -528,3 +528,11 @@ def test_docs_python_example_writes_a_loadable_targets_file(tmp_path: Path, monk
     exec(compile(code, "docs/calibration.md", "exec"), {})
     t = tg.load_targets(tmp_path / "my_targets.toml")
     assert t.statistic_names == ("r_mean", "P_to_E", "E_to_P", "E_stability") and t.design.agents == 60
+
+
+@pytest.mark.parametrize("name", ["..", "a/b", "", " x"])
+def test_targets_name_can_never_be_a_path(name: str) -> None:
+    """The name becomes the output folder (results/calibration/<name>), also when taken from a panel's file name."""
+    t = tg.load_targets(tg.SHIPPED_TARGETS)
+    assert refused(tg.Targets, name, "", t.priors, t.design, t.targets).startswith(f"name = {name!r}")
+    assert refused(tg.targets_from_panel, toy_panel(n=20, waves=2), name=name).startswith("name = ")
