@@ -338,7 +338,11 @@ def test_panel_file_round_trip_csv_and_parquet(tmp_path: Path) -> None:
     bad.loc[3, "test_score"] = "ten"
     bad.to_csv(tmp_path / "bad.csv", index=False)
     msg = refused(pn.read_panel, tmp_path / "bad.csv")
-    assert msg.startswith(f"{tmp_path / 'bad.csv'}: test_score (row 4: study 0, agent 3, wave 0) = 'ten'"), msg
+    assert msg.startswith("bad.csv: test_score (row 4: study 0, agent 3, wave 0) = 'ten'"), msg
+    deep = tmp_path / ("a-long-folder-name-" * 6) / ("b" * 60)
+    deep.mkdir(parents=True)
+    (deep / "bad.csv").write_bytes((tmp_path / "bad.csv").read_bytes())
+    assert "(row 4: study 0, agent 3, wave 0) = 'ten'" in refused(pn.read_panel, deep / "bad.csv")
 
 
 # ---- bad input: targets files and designs ----------------------------------------------------------------------
