@@ -338,7 +338,11 @@ def test_panel_file_round_trip_csv_and_parquet(tmp_path: Path) -> None:
     bad.loc[3, "test_score"] = "ten"
     bad.to_csv(tmp_path / "bad.csv", index=False)
     msg = refused(pn.read_panel, tmp_path / "bad.csv")
-    assert msg.startswith(f"{tmp_path / 'bad.csv'}: test_score (row 4: study 0, agent 3, wave 0) = 'ten'"), msg
+    assert msg.startswith("bad.csv: test_score (row 4: study 0, agent 3, wave 0) = 'ten'"), msg
+    deep = tmp_path / ("a-long-folder-name-" * 6) / ("b" * 60)
+    deep.mkdir(parents=True)
+    (deep / "bad.csv").write_bytes((tmp_path / "bad.csv").read_bytes())
+    assert "(row 4: study 0, agent 3, wave 0) = 'ten'" in refused(pn.read_panel, deep / "bad.csv")
 
 
 # ---- bad input: targets files and designs ----------------------------------------------------------------------
@@ -528,3 +532,11 @@ def test_docs_python_example_writes_a_loadable_targets_file(tmp_path: Path, monk
     exec(compile(code, "docs/calibration.md", "exec"), {})
     t = tg.load_targets(tmp_path / "my_targets.toml")
     assert t.statistic_names == ("r_mean", "P_to_E", "E_to_P", "E_stability") and t.design.agents == 60
+
+
+@pytest.mark.parametrize("name", ["..", "a/b", "", " x"])
+def test_targets_name_can_never_be_a_path(name: str) -> None:
+    """The name becomes the output folder (results/calibration/<name>), also when taken from a panel's file name."""
+    t = tg.load_targets(tg.SHIPPED_TARGETS)
+    assert refused(tg.Targets, name, "", t.priors, t.design, t.targets).startswith(f"name = {name!r}")
+    assert refused(tg.targets_from_panel, toy_panel(n=20, waves=2), name=name).startswith("name = ")

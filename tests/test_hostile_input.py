@@ -513,7 +513,7 @@ def _text_at(df, row: int, col: str, value):
 def test_bad_panel_is_refused_by_calibrate(tmp_path, capsys, edit, words):
     panel = _panel_csv(tmp_path / "panel.csv", edit)
     out = tmp_path / "out"
-    one_line_error(cli(capsys, "calibrate", "--panel", str(panel), "--quick", "--out", str(out)), str(panel), *words)
+    one_line_error(cli(capsys, "calibrate", "--panel", str(panel), "--quick", "--out", str(out)), panel.name, *words)
     assert not out.exists()  # refused before any simulation or output
 
 

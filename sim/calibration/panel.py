@@ -309,7 +309,7 @@ def read_panel(path: str | Path) -> pd.DataFrame:
         row and value that is not allowed.
     """
     path = Path(path)
-    where = str(path)
+    where = path.name  # the file's name, not its path: a long path would crowd the row out of the message
     try:
         if not path.is_file():
             raise ConfigError("panel", str(path), "an existing CSV or Parquet file")

@@ -213,6 +213,10 @@ class Targets:
     validate: tuple[Target, ...] = ()
 
     def __post_init__(self) -> None:
+        check_name(self.name, "name")  # it names the output folder: never a path
+        check_text(self.description, "description")
+        if not isinstance(self.design, StudyDesign):
+            raise ConfigError("design", self.design, "a StudyDesign")
         object.__setattr__(self, "priors", tuple(self.priors))
         object.__setattr__(self, "targets", tuple(self.targets))
         object.__setattr__(self, "validate", tuple(self.validate))
@@ -355,6 +359,7 @@ def targets_from_panel(
         Bad panel (see :func:`~sim.calibration.panel.check_panel`), unknown statistic (closest
         suggested), or a requested statistic the panel cannot estimate (NaN or no spread).
     """
+    check_name(name, "name")
     df = check_panel(panel)
     waves = int(df["wave"].max()) + 1
     learners = df.groupby("study")["agent"].nunique()
