@@ -110,6 +110,18 @@ def test_process_executor_gives_the_serial_numbers() -> None:
     np.testing.assert_array_equal(a, b)
 
 
+def test_dask_executor_gives_the_serial_numbers_and_keeps_its_client() -> None:
+    thetas = [{"optimism_sd": v} for v in np.linspace(0, 4, 4)]
+    a = simulate_summaries(SMALL, thetas, 3, STATS, "serial")
+    with Executor("dask", 1, chunk_runs=2) as ex:  # a LocalCluster of one worker process
+        b = simulate_summaries(SMALL, thetas, 3, STATS, ex)
+        client = ex._client
+        c = simulate_summaries(SMALL, thetas, 3, STATS, ex)
+        assert ex._client is client  # one cluster for every round of a fit
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(a, c)
+
+
 # ---- the fit -----------------------------------------------------------------------------------------------
 def test_same_seed_same_posterior_on_any_executor_and_another_seed_differs(tmp_path) -> None:
     a = F.fit(small_targets(), tmp_path / "a", budget=TINY, seed=1, progress=False)

@@ -230,7 +230,7 @@ def plan(
     n = len(thetas)
     keys = tuple(range(n)) if keys is None else tuple(int(k) for k in keys)
     if len(keys) != n or len(set(keys)) != n or any(k < 0 for k in keys):
-        raise ConfigError("keys", "…", f"{n} distinct whole numbers >= 0, one per theta")
+        raise ConfigError("keys", f"{len(keys)} keys", f"{n} distinct whole numbers >= 0, one per theta")
     size = max(1, min(chunk_runs, MAX_CHUNK_AGENTS // design.agents))
     if workers > 1:
         size = max(1, min(size, math.ceil(n / workers)))
