@@ -164,7 +164,7 @@ def plot_ranks(cov: pd.DataFrame, out: Path):
 
     params = list(dict.fromkeys(cov["parameter"]))
     bins = 10
-    fig, axes = plt.subplots(1, len(params), figsize=(3.0 * len(params), 3.0), squeeze=False)
+    fig, axes = plt.subplots(1, len(params), figsize=(3.4 * len(params), 3.2), squeeze=False)
     n_panels = cov["panel"].nunique()
     lo, hi = stats.binom.ppf([0.005, 0.995], n_panels, 1 / bins)
     for ax, name in zip(axes[0], params, strict=True):
@@ -174,7 +174,7 @@ def plot_ranks(cov: pd.DataFrame, out: Path):
         ax.axhspan(lo, hi, color="k", alpha=0.08, lw=0)
         ax.axhline(n_panels / bins, color="k", lw=0.8, ls=":")
         ax.set_title(f"{name}\n90% CI covers truth: {g['covered'].mean():.0%}", fontsize=9)
-        ax.set_xlabel(f"rank of the truth among {accepted} posterior draws")
+        ax.set_xlabel(f"rank of the truth\n(among {accepted} posterior draws)")
     axes[0][0].set_ylabel("synthetic panels")
     fig.tight_layout()
     caption = (
