@@ -94,7 +94,7 @@ class Budget:
 
 
 DEFAULT_BUDGET = Budget()
-"""The default budget: about 4 minutes for a 300-learner, 5-wave study on 2 cores (benchmarks/bench_calibration.py)."""
+"""The default budget: 3.2 minutes measured for a 300-learner, 5-wave panel on 2 cores (benchmarks/bench_calibration.py)."""
 QUICK_BUDGET = Budget(population=40, generations=3, simulations=400, min_epsilon=1.0, quantile=0.5)
 """``--quick``: a small fit for trying the command out and for tests (seconds to a minute)."""
 SHIPPED_BUDGET = Budget(population=1000, generations=10, simulations=20_000, min_epsilon=0.5, quantile=0.5)
