@@ -146,6 +146,24 @@ def test_a_folder_with_another_calibration_is_refused(tmp_path) -> None:
     assert "different" in str(err.value)
 
 
+def test_posterior_predictive_check_covers_fitted_and_validate_patterns() -> None:
+    import dataclasses
+
+    from sim.calibration.outputs import POINT_STUDIES, posterior_predictive
+
+    tg = dataclasses.replace(small_targets(), validate=(Target("sd_efficacy_w2", 10.0, 2.0, "a pattern not fitted"),))
+    post = pd.DataFrame({"optimism_sd": [0.5, 2.0], "perf_scale": [1.0, 3.0], "weight": [0.5, 0.5]})
+    ppc = posterior_predictive(tg, post, seed=1, executor=None, n=6)
+    assert list(ppc["statistic"]) == [*STATS, "sd_efficacy_w2"]
+    assert list(ppc["role"]) == ["fitted"] * len(STATS) + ["validate"]
+    assert (ppc["sim_lo"] <= ppc["sim_median"]).all() and (ppc["sim_median"] <= ppc["sim_hi"]).all()
+    np.testing.assert_allclose(ppc["z"], (ppc["sim_median"] - ppc["observed"]) / ppc["se"])
+    assert ppc["inside"].tolist() == ((ppc["sim_lo"] <= ppc["observed"]) & (ppc["observed"] <= ppc["sim_hi"])).tolist()
+    assert POINT_STUDIES > 0 and ppc["at_fitted_values"].notna().all()
+    again = posterior_predictive(tg, post, seed=1, executor=None, n=6)
+    pd.testing.assert_frame_equal(ppc, again)
+
+
 def test_weighted_quantile_and_summary() -> None:
     x = np.array([0.0, 1.0, 2.0, 3.0])
     assert F.weighted_quantile(x, np.ones(4), 0.5)[0] == pytest.approx(1.5)
