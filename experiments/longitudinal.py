@@ -26,9 +26,11 @@ from sim.analysis import SD, Claim, Finding, PlainSummary, effect, fmt, mean_ci,
 from sim.analysis import ablations as abl
 from sim.analysis.script import parse_args, provenance, results_dir, run
 from sim.analysis.summary import write_summary
+from sim.calibration import panel as panel_format
+from sim.calibration.panel import build_panel, norm_instruments
+from sim.calibration.summaries import between_person_r, cross_lagged, cross_sectional_r, per_study_paths
 from sim.config import Config
 from sim.engine import Experiment, Outputs
-from sim.state import DISENGAGED
 
 NAME = "longitudinal"
 
@@ -140,113 +142,17 @@ CLAIMS = (P_TO_E, E_TO_P, P_TO_E_TRUE, E_TO_P_TRUE, COUPLING, ATTENUATION)
 
 
 # ==== measurement ===================================================================================
-def norm_instruments(states: pd.DataFrame, design: measure.Instruments) -> measure.Instruments:
-    """The design with the self-report's reference SD set to the population's true-score SD (points).
-
-    The pooled within-study, within-wave SD of true efficacy: a study reports the reliability its
-    scale has in its own sample, so the scale is normed on the population it measures.
-    """
-    sd = states.groupby(["study", "wave"])["efficacy"].std().pow(2).mean() ** 0.5 * measure.POINTS_PER_LEVEL
-    return dataclasses.replace(design, self_report_reference_sd=round(float(np.clip(sd, 0.1, 50.0)), 2))
-
-
+# The panel and its statistics live in sim.calibration (calibration reads the same format and computes the
+# same statistics); this experiment documents its own wave spacing in the panel's column table.
 PANEL_COLUMNS = {
-    "study": "study (replication) number; each study is an independent sample of learners",
-    "agent": "learner number within the study",
+    **panel_format.PANEL_COLUMNS,
     "wave": f"measurement wave (0 = before the first course task, then every {WAVE_EVERY} tasks)",
-    "step": "course tasks done before this wave (the model's step)",
-    "efficacy_report": "self-reported efficacy, 0-100 points: mean of the scale's items (what a study sees)",
-    "test_score": "performance test, percent of items solved (what a study sees)",
-    "course_grade": "course record since the previous wave: percent of course tasks succeeded (avoided = not done; "
-    "empty at wave 0)",
-    "course_success_rate": "course record: share of attempted course tasks succeeded since the previous wave (0-1)",
-    "course_attempted": "course tasks attempted since the previous wave",
-    "course_tasks": "course tasks offered since the previous wave",
-    "efficacy_true_points": "true efficacy on the report's 0-100 scale (10 points per level; hidden from a study)",
-    "test_true_score": "true test score: expected percent solved given the learner's state (hidden)",
-    "efficacy_true": "true efficacy, levels 0-10 (hidden)",
-    "skill_true": "true skill, levels 0-10 (hidden)",
-    "strength_true": "strength of the efficacy belief (hidden)",
-    "arousal_true": "arousal, 0-1 (hidden)",
-    "disengaged": "true when the learner has stopped attempting course tasks (1/0)",
 }
 """The exported panel, column by column (in file order); the summary prints this table."""
 
 
-def build_panel(states: pd.DataFrame, design: measure.Instruments, params: dict, seed: int) -> pd.DataFrame:
-    """The tidy learner x wave panel: every instrument's scores next to the hidden true values."""
-    m = measure.measure(states, design, params, seed)
-    s = states.set_index(list(measure.KEYS))
-    truth = pd.DataFrame(
-        {
-            "step": s["step"].astype(int),
-            "efficacy_true": s["efficacy"],
-            "skill_true": s["skill"],
-            "strength_true": s["strength"],
-            "arousal_true": s["arousal"],
-            "disengaged": (s["engagement"] == DISENGAGED).astype(int),
-        }
-    ).reset_index()
-    panel = m.merge(truth, on=list(measure.KEYS), validate="one_to_one")
-    return panel[list(PANEL_COLUMNS)].sort_values(list(measure.KEYS), kind="mergesort").reset_index(drop=True)
-
-
 # ==== analysis (pure functions returning tidy frames) =================================================
-def _z(x: pd.Series) -> pd.Series:
-    sd = x.std()
-    return (x - x.mean()) / (sd if sd > 0 else 1.0)
-
-
-def between_person_r(panel: pd.DataFrame, e: str, p: str) -> pd.DataFrame:
-    """Per study: the correlation of learners' mean (over waves) efficacy and performance -> ``[study, r]``."""
-    m = panel.groupby(["study", "agent"])[[e, p]].mean()
-    rows = [dict(study=s, r=g[e].corr(g[p])) for s, g in m.groupby("study")]
-    return pd.DataFrame(rows, columns=["study", "r"])
-
-
-def cross_sectional_r(panel: pd.DataFrame, e: str, p: str) -> pd.DataFrame:
-    """Per study and wave: the correlation of efficacy and performance across learners -> ``[study, wave, r]``."""
-    rows = [dict(study=s, wave=w, r=g[e].corr(g[p])) for (s, w), g in panel.groupby(["study", "wave"])]
-    return pd.DataFrame(rows, columns=["study", "wave", "r"])
-
-
-def cross_lagged(panel: pd.DataFrame, e: str, p: str, within: bool = False) -> pd.DataFrame:
-    """Two-wave cross-lagged regressions for every consecutive wave pair of every study.
-
-    ``E[w+1] ~ E[w] + P[w]`` gives performance -> later efficacy (and efficacy stability);
-    ``P[w+1] ~ P[w] + E[w]`` gives efficacy -> later performance. Variables are standardised across
-    learners within study and wave, so the paths are standardised betas (SD per SD).
-
-    With ``within=True`` each learner's mean over the waves is first subtracted: the paths then
-    describe how a learner's ups and downs follow each other, free of stable differences between
-    learners (a fixed-effects stand-in for the random-intercept CLPM of Hamaker et al. 2015; with
-    few waves it is biased downward, by about 1 / waves for the stabilities, Nickell 1981).
-
-    Returns
-    -------
-    DataFrame
-        ``[study, wave, E_to_P, P_to_E, E_stability, P_stability]``, ``wave`` = the earlier wave.
-    """
-    cols = ["study", "wave", "E_to_P", "P_to_E", "E_stability", "P_stability"]
-    z = panel[["study", "agent", "wave"]].copy()
-    for name, col in (("E", e), ("P", p)):
-        v = panel[col] - panel.groupby(["study", "agent"])[col].transform("mean") if within else panel[col]
-        z[name] = v.groupby([panel["study"], panel["wave"]]).transform(_z)
-    nxt = z.assign(wave=z["wave"] - 1).rename(columns={"E": "E1", "P": "P1"})
-    pairs = z.merge(nxt, on=["study", "agent", "wave"]).dropna()
-    rows = []
-    for (study, wave), g in pairs.groupby(["study", "wave"]):
-        X = np.column_stack([np.ones(len(g)), g["E"], g["P"]])
-        be = np.linalg.lstsq(X, g["E1"].to_numpy(), rcond=None)[0]
-        bp = np.linalg.lstsq(X, g["P1"].to_numpy(), rcond=None)[0]
-        rows.append(dict(study=study, wave=wave, E_to_P=bp[1], P_to_E=be[2], E_stability=be[1], P_stability=bp[2]))
-    return pd.DataFrame(rows, columns=cols)
-
-
-def per_study_paths(lagged: pd.DataFrame) -> pd.DataFrame:
-    """Each study's paths averaged over its wave pairs -> ``[study, E_to_P, P_to_E, E_stability, P_stability]``."""
-    return lagged.drop(columns="wave").groupby("study", as_index=False).mean()
-
+# between_person_r, cross_sectional_r, cross_lagged and per_study_paths: see sim.calibration.summaries.
 
 SCORES = {
     "observed": ("efficacy_report", "test_score"),

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 import sim
 
-COMMANDS = ["run", "params", "compare", "sweep", "dashboard"]
+COMMANDS = ["run", "params", "compare", "sweep", "calibrate", "dashboard"]
 """Subcommand modules in :mod:`sim.commands`, in the order ``--help`` lists them."""
 
 

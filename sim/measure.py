@@ -267,13 +267,17 @@ def item_success_probability(
 
 
 # ---- instruments -----------------------------------------------------------------------------------
-def self_report_items(states: pd.DataFrame, design: Instruments, seed: int) -> pd.DataFrame:
+def self_report_items(
+    states: pd.DataFrame, design: Instruments, seed: int, reference_sd: Mapping[int, float] | None = None
+) -> pd.DataFrame:
     """Item responses of the self-report efficacy scale, long format.
 
     Each item is ``true + error`` on the 0-100 scale (``true`` = efficacy x :data:`POINTS_PER_LEVEL`),
     with error SD ``error_sd x sqrt(k)`` (so the mean of ``k`` items has the declared reliability in
     the reference population), rounded to whole points and kept within 0-100 (the response format
-    of Bandura's 0-100 confidence scales).
+    of Bandura's 0-100 confidence scales). ``reference_sd`` maps a study to the reference SD its scale
+    is normed on, overriding ``design.self_report_reference_sd`` (calibration norms each simulated
+    study on its own sample).
 
     Returns
     -------
@@ -287,7 +291,12 @@ def self_report_items(states: pd.DataFrame, design: Instruments, seed: int) -> p
     resp = np.empty((len(s), k))
     for study, idx in s.groupby("study", sort=True).indices.items():
         rng = stream(seed, "self_report", study)
-        resp[idx] = true[idx, None] + rng.normal(0.0, sd_item, (len(idx), k))
+        sd = (
+            sd_item
+            if reference_sd is None
+            else error_sd(design.self_report_reliability, reference_sd[study]) * np.sqrt(k)
+        )
+        resp[idx] = true[idx, None] + rng.normal(0.0, sd, (len(idx), k))
     resp = np.clip(np.rint(resp), 0.0, 100.0)
     out = s.loc[s.index.repeat(k), list(KEYS)].reset_index(drop=True)
     out["item"] = np.tile(np.arange(1, k + 1), len(s))
@@ -295,8 +304,11 @@ def self_report_items(states: pd.DataFrame, design: Instruments, seed: int) -> p
     return out
 
 
-def self_report(states: pd.DataFrame, design: Instruments, seed: int) -> pd.DataFrame:
-    """Self-reported efficacy: the mean of the scale's items (0-100), beside the true score.
+def self_report(
+    states: pd.DataFrame, design: Instruments, seed: int, reference_sd: Mapping[int, float] | None = None
+) -> pd.DataFrame:
+    """Self-reported efficacy: the mean of the scale's items (0-100), beside the true score (``reference_sd``
+    as in :func:`self_report_items`).
 
     Returns
     -------
@@ -304,7 +316,7 @@ def self_report(states: pd.DataFrame, design: Instruments, seed: int) -> pd.Data
         ``[study, agent, wave, efficacy_report, efficacy_true_points]``.
     """
     s = _require(states, "self_report")
-    items = self_report_items(s, design, seed)
+    items = self_report_items(s, design, seed, reference_sd)
     score = items["response"].to_numpy(dtype=float).reshape(len(s), design.self_report_items).mean(axis=1)
     out = s[list(KEYS)].copy()
     out["efficacy_report"] = score

@@ -198,12 +198,13 @@ PARAMS: tuple[Param, ...] = (
     ),
     Param(
         "efficacy_skill_corr",
-        0.4,
+        0.31,
         -1.0,
         1.0,
         "corr",
         "Correlation of initial efficacy with initial skill.",
-        "Stajkovic & Luthans (1998): SE-performance r = .38",
+        "calibrated: results/calibration/published (posterior median 0.306, 90% CI [-0.032, 0.601]) to "
+        "Stajkovic & Luthans (1998) r = .38 and Talsma et al. (2018); was 0.4 set by hand",
         "population",
         label="How well starting belief matches skill",
     ),
@@ -317,12 +318,13 @@ PARAMS: tuple[Param, ...] = (
     ),
     Param(
         "optimism_sd",
-        0.5,
+        1.44,
         0.0,
         5.0,
         "levels",
         "SD of self-enhancement across agents (normal).",
-        "Moebius et al. (2022); magnitude: assumption",
+        "calibrated: results/calibration/published (posterior median 1.44, 90% CI [0.63, 3.08]); mechanism: "
+        "Moebius et al. (2022); was 0.5 (assumption)",
         "population",
         label="How much learners differ in optimism",
         advanced=True,
@@ -571,12 +573,13 @@ PARAMS: tuple[Param, ...] = (
     ),
     Param(
         "perf_scale",
-        0.5,
+        0.3,
         0.05,
         5.0,
         "levels",
         "Spread of the success logistic (performance noise).",
-        "assumption",
+        "calibrated: results/calibration/published (posterior median 0.302, 90% CI [0.085, 0.756]); was 0.5 "
+        "(assumption)",
         "performance",
         label="Luck in performance",
         advanced=True,
@@ -1954,9 +1957,22 @@ def parameter_table() -> list[TableRow]:
     return rows
 
 
+CALIBRATED_PREFIX = "calibrated:"
+"""A parameter whose default comes from a recorded calibration has a ``source`` starting with this."""
+
+
+def origin(source: str) -> str:
+    """Where a default comes from, for the table: ``calibrated`` (fitted, see docs/calibration.md) or ``set``."""
+    return "**calibrated**" if source.startswith(CALIBRATED_PREFIX) else "set"
+
+
 def markdown_parameter_table() -> str:
-    """The parameter table as Markdown."""
-    out = ["| section | name | default | allowed | unit | meaning | source |", "|---|---|---|---|---|---|---|"]
+    """The parameter table as Markdown (``default from``: calibrated, or set from its source / by hand)."""
+    head = "| section | name | default | default from | allowed | unit | meaning | source |"
+    out = [head, "|---|---|---|---|---|---|---|---|"]
     for r in parameter_table():
-        out.append(f"| {r.section} | `{r.name}` | {r.default} | {r.allowed} | {r.unit} | {r.meaning} | {r.source} |")
+        out.append(
+            f"| {r.section} | `{r.name}` | {r.default} | {origin(r.source)} | {r.allowed} | {r.unit} | {r.meaning} "
+            f"| {r.source} |"
+        )
     return "\n".join(out)

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sim.calibration.targets import load_targets
 from sim.config import Config
 from sim.engine import Experiment
 from sim.engine.run import plan_experiment
@@ -25,7 +26,12 @@ from sim.limits import MAX_AGENT_STEPS, MAX_POINTS, MAX_RUNS, MAX_TOML_BYTES, MA
 from sim.strategies import Library
 from tests.test_store_integrity import cli, one_line_error
 
-LOADERS = {"scenario": Config.from_toml, "experiment": Experiment.from_toml, "strategies": Library.from_toml}
+LOADERS = {
+    "scenario": Config.from_toml,
+    "experiment": Experiment.from_toml,
+    "strategies": Library.from_toml,
+    "targets": load_targets,
+}
 
 
 def refused(fn, *args: Any, field: str | None = None, **kw: Any) -> ConfigError:
@@ -332,6 +338,13 @@ SAMPLED = {
     "vary": {"schedule[0].level": {"start": 1, "stop": 3, "num": 2}},
 }
 STRATEGIES = {"strategies": {"mine": {"start": 1, "end": 5, "interventions": [{"kind": "praise"}]}}}
+TARGETS = {
+    "name": "t",
+    "design": {"agents": 50, "waves": 3, "instruments": {"test_items": 10}, "fixed": {"learn_rate": 0.1}},
+    "priors": [{"name": "optimism_sd"}, {"name": "perf_scale", "low": 0.2, "high": 2.0}],
+    "targets": [{"name": "r_mean", "value": 0.38, "se": 0.07}, {"name": "P_to_E", "value": 0.2, "se": 0.06}],
+    "validate": [{"name": "r_last", "value": 0.4, "se": 0.1}],
+}
 
 
 def _paths(d: Any, prefix: tuple = ()) -> list[tuple]:
@@ -394,7 +407,13 @@ FUZZ = settings(max_examples=30, deadline=None, suppress_health_check=[HealthChe
 
 @pytest.mark.parametrize(
     "kind, template",
-    [("scenario", SCENARIO), ("experiment", EXPERIMENT), ("experiment", SAMPLED), ("strategies", STRATEGIES)],
+    [
+        ("scenario", SCENARIO),
+        ("experiment", EXPERIMENT),
+        ("experiment", SAMPLED),
+        ("strategies", STRATEGIES),
+        ("targets", TARGETS),
+    ],
 )
 def test_mutated_files_end_in_a_valid_load_or_a_one_line_error(tmp_path, kind, template):
     @FUZZ
@@ -449,3 +468,84 @@ def test_readme_states_the_declared_limits():
         f"| {limits.SCHEDULER_TIMEOUT:g} s, first frame at most {limits.SCHEDULER_MAX_FRAME // 2**20} MiB |",
     ):
         assert value in section, value
+
+
+# -- calibration: panels and targets files through the command line, refused before any simulation ------------
+def _panel_csv(path: Path, edit=None) -> Path:
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    n, waves = 20, 3
+    df = pd.DataFrame(
+        {
+            "agent": np.tile(np.arange(n), waves),
+            "wave": np.repeat(np.arange(waves), n),
+            "efficacy_report": rng.uniform(0, 100, n * waves).round(1),
+            "test_score": rng.uniform(0, 100, n * waves).round(1),
+        }
+    ).sort_values(["agent", "wave"], kind="mergesort")
+    df = edit(df.reset_index(drop=True)) if edit else df
+    df.to_csv(path, index=False)
+    return path
+
+
+def _text_at(df, row: int, col: str, value):
+    df = df.astype({col: object})
+    df.loc[row, col] = value
+    return df
+
+
+@pytest.mark.parametrize(
+    "edit, words",
+    [
+        (lambda d: d.drop(columns="test_score"), ["test_score", "agent, wave, efficacy_report, test_score"]),
+        (
+            lambda d: d.rename(columns={"efficacy_report": "efficacy"}),
+            ["did you mean 'efficacy' for 'efficacy_report'"],
+        ),
+        (lambda d: _text_at(d, 4, "test_score", "absent"), ["test_score (row 5: agent 1, wave 1)", "'absent'"]),
+        (lambda d: d[d["wave"] == 0], ["wave = [0]", "at least two waves"]),
+        (lambda d: d.iloc[[1, 0, *range(2, len(d))]], ["wave (row 2: agent 0, wave 0)", "increasing order"]),
+        (lambda d: d.assign(efficacy_report=d["efficacy_report"].where(d.index != 7)), ["row 8", "in every row"]),
+    ],
+)
+def test_bad_panel_is_refused_by_calibrate(tmp_path, capsys, edit, words):
+    panel = _panel_csv(tmp_path / "panel.csv", edit)
+    out = tmp_path / "out"
+    one_line_error(cli(capsys, "calibrate", "--panel", str(panel), "--quick", "--out", str(out)), panel.name, *words)
+    assert not out.exists()  # refused before any simulation or output
+
+
+CALIBRATION_TARGETS = (
+    '[design]\nagents = 20\nwaves = 2\n[[priors]]\nname = "optimism_sd"\n'
+    '[[targets]]\nname = "r_mean"\nvalue = 0.38\nse = 0.07\n'
+)
+
+
+def test_calibration_targets_template_is_valid(tmp_path):
+    t = load_targets(_write(tmp_path / "ok.toml", CALIBRATION_TARGETS))
+    assert t.statistic_names == ("r_mean",) and t.parameter_names == ("optimism_sd",)
+
+
+@pytest.mark.parametrize(
+    "old, new, words",
+    [
+        ("se = 0.07\n", "", ["targets[0].se = None", "standard error > 0"]),
+        ("se = 0.07", "se = 0", ["targets[0].se = 0", "standard error > 0"]),
+        ('"optimism_sd"', '"optimism_sd"\nhigh = 9', ["priors.optimism_sd.high = 9", "declared range [0, 5]"]),
+        ('"optimism_sd"', '"optimsm_sd"', ["priors[0].name = 'optimsm_sd'", "did you mean 'optimism_sd'"]),
+        ('"r_mean"', '"r_maen"', ["targets[0].name = 'r_maen'", "did you mean 'r_mean'"]),
+        ("[[targets]]", "[[targets]", ["valid TOML"]),
+    ],
+)
+def test_bad_targets_file_is_refused_by_calibrate(tmp_path, capsys, old, new, words):
+    f = _write(tmp_path / "t.toml", CALIBRATION_TARGETS.replace(old, new))
+    out = tmp_path / "out"
+    one_line_error(cli(capsys, "calibrate", str(f), "--quick", "--out", str(out)), *words)
+    assert not out.exists()  # refused before any simulation or output
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -19,7 +19,7 @@ import struct
 import threading
 import time
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import TYPE_CHECKING, Any
 
@@ -73,9 +73,17 @@ def check_executor(executor: str, workers: int | None, scheduler: str | None) ->
             raise ConfigError("scheduler", scheduler, "a Dask scheduler address such as 'tcp://host:8786'")
 
 
-def serial(tasks: Iterable[ChunkTask]) -> Iterator[dict[str, Any]]:
+def _chunk_function(fn: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
+    """``fn``, or the engine's :func:`~sim.engine.worker.run_chunk` (other callers, e.g. calibration, pass their own)."""
+    if fn is not None:
+        return fn
     from sim.engine.worker import run_chunk
 
+    return run_chunk
+
+
+def serial(tasks: Iterable[ChunkTask], fn: Callable[[Any], Any] | None = None) -> Iterator[dict[str, Any]]:
+    run_chunk = _chunk_function(fn)
     for task in tasks:
         yield run_chunk(task)
 
@@ -123,10 +131,15 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def processes(tasks: Iterable[ChunkTask], workers: int) -> Iterator[dict[str, Any]]:
-    """Local worker processes (see :func:`start_method`); they exit when this process dies."""
-    from sim.engine.worker import run_chunk
+def processes(
+    tasks: Iterable[ChunkTask], workers: int, fn: Callable[[Any], Any] | None = None
+) -> Iterator[dict[str, Any]]:
+    """Local worker processes (see :func:`start_method`); they exit when this process dies.
 
+    ``fn`` (default :func:`~sim.engine.worker.run_chunk`) is called on each task; it must be importable
+    by module and name so the workers can unpickle it.
+    """
+    run_chunk = _chunk_function(fn)
     method = start_method()
     ctx = multiprocessing.get_context(method)
     if method == "forkserver":
@@ -226,11 +239,17 @@ def probe_scheduler(address: str, timeout: float = SCHEDULER_TIMEOUT) -> None:
         )
 
 
-def dask(tasks: Iterable[ChunkTask], scheduler: str | None, workers: int | None, key: str) -> Iterator[dict[str, Any]]:
+def dask(
+    tasks: Iterable[ChunkTask],
+    scheduler: str | None,
+    workers: int | None,
+    key: str,
+    fn: Callable[[Any], Any] | None = None,
+) -> Iterator[dict[str, Any]]:
     """Chunks as Dask tasks; a task whose worker dies is rescheduled by Dask on another worker."""
     from distributed import as_completed
 
-    from sim.engine.worker import run_chunk
+    run_chunk = _chunk_function(fn)
 
     client, cluster = connect_dask(scheduler, workers)
     try:
