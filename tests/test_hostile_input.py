@@ -549,3 +549,12 @@ def test_bad_targets_file_is_refused_by_calibrate(tmp_path, capsys, old, new, wo
 def _write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def test_experiment_base_path_with_nul_is_refused_by_name(tmp_path):
+    """A NUL in an experiment's ``base`` path (found by the fuzzer) is a one-line ConfigError, not a ValueError."""
+    f = tmp_path / "exp.toml"
+    f.write_text('name = "x"\nbase = "\\u0000"\nreplications = 1\n')
+    with pytest.raises(ConfigError, match="base") as info:
+        Experiment.from_toml(f)
+    assert "\n" not in str(info.value)

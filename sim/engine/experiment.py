@@ -175,6 +175,8 @@ class Experiment:
         data = read_toml(path, "experiment")
         data.setdefault("name", path.stem)
         if isinstance(data.get("base"), str):
+            if "\x00" in data["base"]:  # Path.resolve would fail with a bare ValueError
+                raise ConfigError("base", data["base"], "a path to a scenario TOML file (without NUL)")
             data["base"] = str((path.parent / data["base"]).resolve())
         return cls.from_dict(data)
 
