@@ -21,6 +21,7 @@ State lives in module-level reactive variables, which Solara scopes to each brow
 from __future__ import annotations
 
 import collections
+import contextlib
 import html
 import signal
 import sys
@@ -38,6 +39,7 @@ import reacton  # noqa: E402
 import solara  # noqa: E402
 import solara.lab  # noqa: E402
 import solara.server.kernel_context as kernel_context  # noqa: E402
+import solara.toestand  # noqa: E402
 from solara.alias import rv, rw  # noqa: E402
 
 from dashboards import charts, comparing, results  # noqa: E402
@@ -62,7 +64,7 @@ from dashboards.simulation import (  # noqa: E402
     to_query,
     to_toml,
 )
-from dashboards.vega import Chart, Opaque, Ticker  # noqa: E402
+from dashboards.vega import Address, Chart, Opaque, Ticker  # noqa: E402
 from sim.params import PARAMS, RUN, SHOCK_FIELDS  # noqa: E402
 
 TITLE = "efficacy-sim: self-efficacy feedback loops"
@@ -90,10 +92,34 @@ _jobs: dict[tuple[int, str], threading.Event] = {}  # (session, job) -> cancel f
 _outbox: dict[int, list] = {}  # session -> state updates posted by its worker threads
 busy = solara.reactive(False)  # a worker thread of this session is running
 polls = solara.reactive(0)
+_fields: dict[str, solara.Reactive] = {}
+
+
+def field(path: str) -> solara.Reactive:
+    """One control's value in :data:`values`, as a reactive of its own.
+
+    A component that reads it re-renders only when that value changes: with ~70 controls, each reading the
+    whole dict made every change (and every run) re-render the whole sidebar.
+    """
+    if path not in _fields:
+        _fields[path] = solara.toestand.Ref(values.fields[path])
+    return _fields[path]
 
 
 def _session() -> int:
     return id(kernel_context.get_current_context())
+
+
+_islands: dict[int, set] = {}  # session -> render contexts of its mounted islands (see Island)
+
+
+@contextlib.contextmanager
+def one_render():
+    """Apply several state changes with one render of each island, not one render per change."""
+    with contextlib.ExitStack() as stack:
+        for context in list(_islands.get(_session(), ())):
+            stack.enter_context(context)  # reacton batches renders until the outermost exit
+        yield
 
 
 def _in_thread(target, job: str) -> threading.Event:
@@ -147,8 +173,8 @@ def deliver() -> None:
 
 @solara.component
 def Poller():
-    """While a computation runs, the browser asks every 150 ms for its progress and result (:func:`deliver`)."""
-    Ticker.element(running=busy.value, interval_ms=150, ack=polls.value, on_tick=deliver)
+    """While a computation runs, the browser asks every 50 ms for its progress and result (:func:`deliver`)."""
+    Ticker.element(running=busy.value, interval_ms=50, ack=polls.value, on_tick=deliver)
 
 
 def _stop_everything(*_args) -> None:
@@ -184,8 +210,15 @@ except ValueError:  # not the main thread of the interpreter
     pass
 
 
+SYNC_LEARNER_STEPS = 250_000
+"""Runs up to this size (learners x steps; ~0.15 s per 100,000 here) are computed in the event itself.
+
+A worker thread reaches the page only through the next poll, and it competes for the interpreter with the
+page's own render: for a small run both cost more than the computation."""
+
+
 def start_run() -> None:
-    """Compute the scenario in the controls whole (in a thread), then show it from step 0."""
+    """Compute the scenario in the controls whole, then show it from step 0 (large runs in a thread)."""
     try:
         cfg = to_config(values.value)
     except Exception as exc:
@@ -193,6 +226,24 @@ def start_run() -> None:
         return
     problem.value = ""
     playing.value = False
+
+    def show(r: Recording) -> None:
+        with one_render():
+            picked.value = min(picked.value, r.agents - 1)
+            frame.value = 0
+            rec.value = r
+            computing.value = ""
+
+    if cfg.agents * cfg.steps <= SYNC_LEARNER_STEPS:
+        old = _jobs.pop((_session(), "run"), None)
+        if old is not None:
+            old.set()  # a larger run still computing would replace this one when it ends
+        t0 = time.perf_counter()
+        r = Recording([cfg], ["scenario"])
+        r.compute()
+        r.seconds = time.perf_counter() - t0
+        show(r)
+        return
     computing.value = "computing the run..."
 
     def work(cancel: threading.Event, post) -> None:
@@ -200,14 +251,7 @@ def start_run() -> None:
         r = Recording([cfg], ["scenario"])
         r.compute(cancel, progress=lambda t: post(lambda: computing.set(f"computing step {t} of {r.steps}...")))
         r.seconds = time.perf_counter() - t0
-
-        def show() -> None:
-            picked.value = min(picked.value, r.agents - 1)
-            frame.value = 0
-            rec.value = r
-            computing.value = ""
-
-        post(show)
+        post(lambda: show(r))
 
     _in_thread(work, "run")
 
@@ -281,7 +325,17 @@ def Island(component):
         root = ipyvue.Html(tag="div")  # the inner tree owns (and closes) this widget, not host
         _, context = reacton.render(component(), root)  # errors inside show in its place
         solara.get_widget(host).children = [root]
-        return context.close
+        session = _session()
+        _islands.setdefault(session, set()).add(context)
+
+        def unmount():
+            mine = _islands.get(session, set())
+            mine.discard(context)
+            if not mine:
+                _islands.pop(session, None)
+            context.close()
+
+        return unmount
 
     solara.use_effect(mount, [component])
 
@@ -319,12 +373,8 @@ def UrlState():
             start_run()
 
     solara.use_effect(read, [])
-
-    def write():
-        if url_read.value and (router.search or "") != query:
-            router.push(router.path + (f"?{query}" if query else ""))
-
-    solara.use_effect(write, [query])
+    if url_read.value:
+        Address.element(query=query)  # written in the browser: router.push re-rendered the whole layout
 
 
 @solara.component
@@ -339,10 +389,16 @@ def ProblemBanner():
 # Sidebar
 # --------------------------------------------------------------------------------------------
 @solara.component
+def Field(spec, path: str):
+    """The control of one declaration, re-rendered only when its own value changes."""
+    Control(spec, path, {path: field(path).value}, set_value)
+
+
+@solara.component
 def Section(title: str, specs, prefix: str = "", expand: bool = False):
     with solara.Details(title, expand=expand):
         for spec in specs:
-            Control(spec, prefix + spec.name, values.value, set_value)
+            Field(spec, prefix + spec.name)
 
 
 @solara.component
@@ -367,49 +423,76 @@ def PresetPicker():
 @solara.component
 def StrategyPicker():
     lib = simmod.library()
-    v = values.value
+    chosen = field("strategy").value
     solara.Select(
         "Intervention strategy",
         values=[NONE, *lib],
-        value=v["strategy"],
+        value=chosen,
         on_value=lambda s: set_value("strategy", s),
         dense=True,
         classes=["dash-select-strategy"],
     )
-    if v["strategy"] != NONE:
-        s = lib[v["strategy"]]
+    if chosen != NONE:
+        s = lib[chosen]
         solara.Text(s.description, style={"font-size": "0.8em", "color": "#444", "display": "block"})
+        targeted = field("intervention.target").value == "below"
         for spec in WINDOW_CONTROLS:
-            if spec.name == "threshold" and v["intervention.target"] != "below":
+            if spec.name == "threshold" and not targeted:
                 continue  # applies only to targeted strategies
             if spec.name == "target" and s.schedule:
                 continue  # a schedule reaches everyone
-            Control(spec, f"intervention.{spec.name}", v, set_value)
+            Field(spec, f"intervention.{spec.name}")
+
+
+@solara.component
+def ScheduleControls():
+    """The schedule's kind, then only the fields that kind reads."""
+    kind = field("schedule.kind").value
+    kind_spec = next(f for f in SCHEDULE_CONTROLS if f.name == "kind")
+    Field(kind_spec, "schedule.kind")
+    for spec in SCHEDULE_CONTROLS:
+        if spec.name in SCHEDULE_USES.get(kind, ()):  # fields this kind does not read are hidden
+            Field(spec, f"schedule.{spec.name}")
+
+
+@solara.component
+def ShockControls():
+    on = field("shock.on").value
+    solara.Switch(label="add a severe failure", value=on, on_value=lambda x: set_value("shock.on", x))
+    if on:
+        for spec in SHOCK_FIELDS:
+            Field(spec, "shock." + spec.name)
+
+
+@solara.component
+def SaveScenario():
+    """Save scenario (TOML): the file is written when clicked, from the values at that moment."""
+    solara.FileDownload(
+        lambda: to_toml(to_config(values.value, name=values.value.get("name", "dashboard"))),
+        filename="scenario.toml",
+        label="Save scenario (TOML)",
+        mime_type="application/toml",
+        children=[
+            solara.Button("Save scenario (TOML)", icon_name="mdi-content-save", small=True, classes=["dash-save-toml"])
+        ],
+    )
 
 
 @solara.component
 def Sidebar():
-    """Presets first; then every control, generated from the declarations in sim/params.py."""
+    """Presets first; then every control, generated from the declarations in sim/params.py.
+
+    Reads no state itself: each control (and each part that shows or hides controls) reads only its own
+    values, so a change re-renders one control, not the ~70 of them.
+    """
     by_group: dict[str, list] = {}
     for p in PARAMS:
         by_group.setdefault(p.group, []).append(p)
-    v = values.value
-    kind = v["schedule.kind"]
     basic = lambda *groups: [p for g in groups for p in by_group[g] if not p.advanced]  # noqa: E731
     with solara.Column(gap="4px", style={"padding": "4px"}):
         PresetPicker()
         with solara.Row(style={"flex-wrap": "wrap", "gap": "4px"}):
-            solara.FileDownload(
-                lambda: to_toml(to_config(values.value, name=values.value.get("name", "dashboard"))),
-                filename="scenario.toml",
-                label="Save scenario (TOML)",
-                mime_type="application/toml",
-                children=[
-                    solara.Button(
-                        "Save scenario (TOML)", icon_name="mdi-content-save", small=True, classes=["dash-save-toml"]
-                    )
-                ],
-            )
+            SaveScenario()
         Prose(
             "Every change recomputes the run. Your settings are kept in this page's address: reload it or send "
             "the link. A saved scenario runs from the command line: `efficacy-sim run scenario.toml`."
@@ -417,18 +500,9 @@ def Sidebar():
         Section("Learners and length of the run", RUN, expand=True)
         Section("The learners at the start", basic("population"))
         with solara.Details("Tasks: how difficult they are", expand=False):
-            kind_spec = next(f for f in SCHEDULE_CONTROLS if f.name == "kind")
-            Control(kind_spec, "schedule.kind", v, set_value)
-            for spec in SCHEDULE_CONTROLS:
-                if spec.name in SCHEDULE_USES.get(kind, ()):  # fields this kind does not read are hidden
-                    Control(spec, f"schedule.{spec.name}", v, set_value)
+            ScheduleControls()
         with solara.Details("A severe failure (shock)"):
-            solara.Switch(
-                label="add a severe failure", value=v["shock.on"], on_value=lambda x: set_value("shock.on", x)
-            )
-            if v["shock.on"]:
-                for spec in SHOCK_FIELDS:
-                    Control(spec, "shock." + spec.name, v, set_value)
+            ShockControls()
         with solara.Details("Intervention strategy"):
             StrategyPicker()
         Section("The four sources of self-belief", basic("mastery", "vicarious", "persuasion", "physiological"))
@@ -474,6 +548,7 @@ def advance() -> int:
 
 @solara.component
 def Player(r: Recording):
+    """Play / Pause, Step, the speed and the time slider: the only part besides the charts that follows the frame."""
     t = frame.value
     Ticker.element(running=playing.value, interval_ms=int(1000 / SPEEDS[speed.value]), ack=t, on_tick=advance)
     with solara.Row(classes=["dash-player"]):
@@ -552,38 +627,39 @@ def _story_rows(r: Recording, agent: int, t: int) -> list[list[str]]:
     return rows
 
 
+def follow(datum) -> None:
+    """A click on a learner's dot (scatter or network): follow that learner."""
+    if datum and "agent" in datum:
+        picked.value = int(datum["agent"])
+
+
 @solara.component
-def ExploreLive():
-    r = rec.value
-    Poller()
+def LiveChart(r: Recording, name: str, clickable: bool = False):
+    """One Explore chart, re-rendered alone on each frame.
 
-    def first_run():
-        if rec.value is None and not computing.value:
-            start_run()
-
-    solara.use_effect(first_run, [])
-    if computing.value:
-        solara.Text(computing.value, classes=["dash-computing"], style={"color": "#1565c0"})
-    if r is None:
-        solara.ProgressLinear(True)
-        return
+    Its spec is embedded once per run length; rows that hold the whole run go once per run (or followed
+    learner), and a frame sends only the rows of charts that show one step (``charts.PER_STEP``); the
+    others only move their ``now`` param. Charts that do not follow a learner do not read ``picked``.
+    """
     t = min(frame.value, r.steps)
-    agent = min(picked.value, r.agents - 1)
-    specs = solara.use_memo(lambda: {k: Opaque(v) for k, v in charts.specs(r).items()}, [r.steps, r.agents])
-    static = solara.use_memo(lambda: {k: Opaque(v) for k, v in charts.static_rows(r, agent).items()}, [id(r), agent])
-    rows = {k: Opaque(v) for k, v in charts.frame_rows(r, t, agent).items()}
-    stamp = f"{id(r) % 100000}-{t}-{agent}"
-    signals = Opaque({"now": t})
+    agent = min(picked.value, r.agents - 1) if name in charts.FOLLOWING else 0
+    spec = solara.use_memo(lambda: Opaque(charts.specs(r)[name]), [id(r), name])
+    static = solara.use_memo(lambda: Opaque(charts.chart_static(r, name, agent)), [id(r), name, agent])
+    rows = Opaque(charts.chart_frame(r, name, t, agent)) if name in charts.PER_STEP else None
+    with solara.Div(classes=["dash-chart-card", f"chart-{name}"], style={"flex": "1 1 420px"}):
+        Chart(
+            spec,
+            name,
+            static,
+            rows,
+            Opaque({"now": t}),
+            stamp=f"{id(r) % 100000}-{t}-{agent}",
+            on_click=follow if clickable else None,
+        )
 
-    def card(name: str, on_click=None):
-        with solara.Div(classes=["dash-chart-card", f"chart-{name}"], style={"flex": "1 1 420px"}):
-            Chart(specs[name], name, static.get(name), rows.get(name), signals, stamp=stamp, on_click=on_click)
 
-    def follow(datum):
-        if datum and "agent" in datum:
-            picked.value = int(datum["agent"])
-
-    Player(r)
+@solara.component
+def Downloads(r: Recording):
     with solara.Row(style={"flex-wrap": "wrap", "gap": "6px", "align-items": "center"}):
         solara.Text("Download:", style={"font-size": "0.9em"})
         solara.FileDownload(
@@ -595,23 +671,23 @@ def ExploreLive():
             children=[solara.Button("every learner, every step (Parquet)", small=True, classes=["dash-download-parquet"])],
         )  # fmt: skip
         solara.Text("Charts: PNG / SVG links on each chart.", style={"font-size": "0.8em", "color": "#666"})
-    with solara.Row(style={"flex-wrap": "wrap", "gap": "0px"}):
-        card("time")
-        card("outcomes")
-    with solara.Row(style={"flex-wrap": "wrap", "gap": "0px"}):
-        card("scatter", follow)
-        card("histogram")
-    solara.HTML(tag="div", unsafe_innerHTML="One learner's story", classes=["dash-story-head"])
+
+
+@solara.component
+def FollowBar(r: Recording):
+    """Find a learner in a virtuous or vicious cycle, or type its number."""
+    agent = min(picked.value, r.agents - 1)
+
+    def find(kind: str) -> None:
+        t = min(frame.value, r.steps)  # read in the handler: the bar does not re-render every frame
+        who = r.find_cycle(kind, max(t, 1))
+        if who is None:
+            problem.value = f"No learner is in a {kind} cycle by step {t}: play further, or change the scenario."
+        else:
+            problem.value = ""
+            picked.value = who
+
     with solara.Row(style={"flex-wrap": "wrap", "align-items": "center", "gap": "8px"}):
-
-        def find(kind: str) -> None:
-            who = r.find_cycle(kind, max(t, 1))
-            if who is None:
-                problem.value = f"No learner is in a {kind} cycle by step {t}: play further, or change the scenario."
-            else:
-                problem.value = ""
-                picked.value = who
-
         solara.Button(
             "Show me a learner in a virtuous cycle",
             on_click=lambda: find("virtuous"),
@@ -633,22 +709,59 @@ def ExploreLive():
             style={"max-width": "140px"},
         )
         solara.Text(f"Following learner {agent}", classes=["dash-story-agent"], style={"font-weight": "bold"})
+
+
+STORY_HEAD = ["step", "task", "what happened", "effort", "self-belief", "skill"]
+STORY_HEAD += ["own results", "watching", "being told", "tension"]
+
+
+@solara.component
+def StoryTable(r: Recording):
+    Table(STORY_HEAD, _story_rows(r, min(picked.value, r.agents - 1), min(frame.value, r.steps)), "dash-story-table")
+
+
+@solara.component
+def ExploreRun(r: Recording):
+    """The page for one recording. Reads no state: only its parts that show the frame re-render on each frame."""
+    Player(r)
+    Downloads(r)
     with solara.Row(style={"flex-wrap": "wrap", "gap": "0px"}):
-        card("story")
-        card("network", follow)
-    head = [
-        "step",
-        "task",
-        "what happened",
-        "effort",
-        "self-belief",
-        "skill",
-        "own results",
-        "watching",
-        "being told",
-        "tension",
-    ]
-    Table(head, _story_rows(r, agent, t), "dash-story-table")
+        LiveChart(r, "time")
+        LiveChart(r, "outcomes")
+    with solara.Row(style={"flex-wrap": "wrap", "gap": "0px"}):
+        LiveChart(r, "scatter", clickable=True)
+        LiveChart(r, "histogram")
+    solara.HTML(tag="div", unsafe_innerHTML="One learner's story", classes=["dash-story-head"])
+    FollowBar(r)
+    with solara.Row(style={"flex-wrap": "wrap", "gap": "0px"}):
+        LiveChart(r, "story")
+        LiveChart(r, "network", clickable=True)
+    StoryTable(r)
+
+
+@solara.component
+def Computing():
+    """Progress of a run being computed; always in the page (empty when idle), so it never shifts the charts.
+
+    An element that came and went before the charts made reacton rebuild every chart widget twice a run."""
+    solara.Text(computing.value, classes=["dash-computing"], style={"color": "#1565c0", "min-height": "1.4em"})
+
+
+@solara.component
+def ExploreLive():
+    r = rec.value
+    Poller()
+
+    def first_run():
+        if rec.value is None and not computing.value:
+            start_run()
+
+    solara.use_effect(first_run, [])
+    Computing()
+    if r is None:
+        solara.ProgressLinear(True)
+    else:
+        ExploreRun(r)
 
 
 @solara.component
@@ -710,7 +823,7 @@ def CompareResults(res: comparing.CompareResult):
     specs = solara.use_memo(
         lambda: {k: Opaque(v) for k, v in charts.compare_specs(r.steps, tuple(r.labels)).items()}, [id(r)]
     )
-    static = solara.use_memo(lambda: {k: Opaque(v) for k, v in charts.static_rows(r, 0).items()}, [id(r)])
+    static = solara.use_memo(lambda: {k: Opaque(charts.chart_static(r, k, 0)) for k in ("time", "outcomes")}, [id(r)])
     Prose(
         f"**Window**: strategies run from step {res.start} to {res.end}; "
         + (
@@ -855,9 +968,9 @@ def ResultsCard(exp: results.Experiment, expand: bool):
 
 def _warm_up() -> None:
     """Import the core and build the default charts' specs before the first visitor (Altair takes ~1 s)."""
-    r = Recording([to_config({**default_values(), "steps": 1})], ["warm-up"])
+    r = Recording([to_config(default_values())], ["warm-up"])
     r.compute()
-    charts._specs(default_values()["steps"], min(default_values()["agents"], charts.NETWORK_WINDOW))
+    charts.specs(r)  # the default scenario's specs, cached by what they depend on
 
 
 _warm_up()
