@@ -550,7 +550,7 @@ def advance() -> int:
 def Player(r: Recording):
     """Play / Pause, Step, the speed and the time slider: the only part besides the charts that follows the frame."""
     t = frame.value
-    Ticker.element(running=playing.value, interval_ms=int(1000 / SPEEDS[speed.value]), ack=t, on_tick=advance)
+    c = r.configs[0]
     with solara.Row(classes=["dash-player"]):
         if playing.value:
             solara.Button("Pause", icon_name="mdi-pause", color="warning", on_click=lambda: playing.set(False))
@@ -578,11 +578,15 @@ def Player(r: Recording):
             dense=True,
             style={"max-width": "190px"},
         )
-        c = r.configs[0]
-        solara.Text(
-            f"Step {t} of {r.steps} · {r.agents} agents · seed {c.seed}",
-            classes=["dash-status"],
-            style={"font-weight": "bold", "margin-left": "12px"},
+        Ticker.element(  # the clock; shows the status line, and tells the step to the charts that follow it
+            running=playing.value,
+            interval_ms=int(1000 / SPEEDS[speed.value]),
+            ack=t,
+            on_tick=advance,
+            step_event=STEP_EVENT,
+            text=f"Step {t} of {r.steps} · {r.agents} agents · seed {c.seed}",
+            text_class="dash-status",
+            text_style="font-weight: bold; margin-left: 12px",
         )
         solara.Text(f"scenario {c.digest()}", classes=["dash-digest"], style={"color": "#888", "font-size": "0.8em"})
     with solara.Div(classes=["dash-time"]):
@@ -627,6 +631,10 @@ def _story_rows(r: Recording, agent: int, t: int) -> list[list[str]]:
     return rows
 
 
+STEP_EVENT = "dash-step"
+"""The browser event by which the player's clock tells its step to the charts that follow it."""
+
+
 def follow(datum) -> None:
     """A click on a learner's dot (scatter or network): follow that learner."""
     if datum and "agent" in datum:
@@ -635,26 +643,32 @@ def follow(datum) -> None:
 
 @solara.component
 def LiveChart(r: Recording, name: str, clickable: bool = False):
-    """One Explore chart, re-rendered alone on each frame.
+    """One Explore chart, re-rendered alone.
 
     Its spec is embedded once per run length; rows that hold the whole run go once per run (or followed
-    learner), and a frame sends only the rows of charts that show one step (``charts.PER_STEP``); the
-    others only move their ``now`` param. Charts that do not follow a learner do not read ``picked``.
+    learner). Charts that show one step (``charts.PER_STEP``) get that step's rows on each frame; the others
+    move their ``now`` param with the player's clock in the browser and do not read ``frame`` at all.
+    Charts that do not follow a learner do not read ``picked``.
     """
-    t = min(frame.value, r.steps)
     agent = min(picked.value, r.agents - 1) if name in charts.FOLLOWING else 0
     spec = solara.use_memo(lambda: Opaque(charts.specs(r)[name]), [id(r), name])
     static = solara.use_memo(lambda: Opaque(charts.chart_static(r, name, agent)), [id(r), name, agent])
-    rows = Opaque(charts.chart_frame(r, name, t, agent)) if name in charts.PER_STEP else None
+    run = id(r) % 100000
+    if name in charts.PER_STEP:
+        t = min(frame.value, r.steps)
+        rows, signals, stamp, step_event = Opaque(charts.chart_frame(r, name, t, agent)), None, f"{run}-{t}-{agent}", ""
+    else:  # moves with the player's clock in the browser: no server render or message per frame
+        rows, signals, stamp, step_event = None, None, f"{run}-{{step}}-{agent}", STEP_EVENT
     with solara.Div(classes=["dash-chart-card", f"chart-{name}"], style={"flex": "1 1 420px"}):
         Chart(
             spec,
             name,
             static,
             rows,
-            Opaque({"now": t}),
-            stamp=f"{id(r) % 100000}-{t}-{agent}",
+            signals,
+            stamp=stamp,
             on_click=follow if clickable else None,
+            follow_step=step_event,
         )
 
 
