@@ -546,58 +546,75 @@ def advance() -> int:
     return frame.value
 
 
+@solara.lab.computed
+def at_end() -> bool:
+    """The player shows the last step (changes twice a run, not every frame: the buttons read this)."""
+    r = rec.value
+    return r is not None and frame.value >= r.steps
+
+
 @solara.component
-def Player(r: Recording):
-    """Play / Pause, Step, the speed and the time slider: the only part besides the charts that follows the frame."""
+def PlayerButtons(r: Recording):
+    """Play / Pause, Step, to the start / end and the speed: re-rendered when playing starts or stops, or at the end."""
+    on, end = playing.value, at_end.value
+    if on:
+        solara.Button("Pause", icon_name="mdi-pause", color="warning", on_click=lambda: playing.set(False))
+    else:
+        solara.Button("Play", icon_name="mdi-play", color="primary", on_click=lambda: playing.set(True), disabled=end)
+    solara.Button(
+        "Step",
+        icon_name="mdi-step-forward",
+        on_click=lambda: frame.set(min(frame.value + 1, r.steps)),
+        disabled=on or end,
+    )
+    solara.Button("To the start", icon_name="mdi-skip-previous", on_click=lambda: (playing.set(False), frame.set(0)))
+    solara.Button("To the end", icon_name="mdi-skip-next", on_click=lambda: (playing.set(False), frame.set(r.steps)))
+    solara.Select(
+        "speed", values=list(SPEEDS), value=speed.value, on_value=speed.set, dense=True, style={"max-width": "190px"}
+    )
+
+
+@solara.component
+def Clock(r: Recording):
+    """The playback clock (:class:`~dashboards.vega.Ticker`), showing the status line; it tells the step to the
+    charts that follow it in the browser."""
     t = frame.value
     c = r.configs[0]
+    Ticker.element(
+        running=playing.value,
+        interval_ms=int(1000 / SPEEDS[speed.value]),
+        ack=t,
+        on_tick=advance,
+        step_event=STEP_EVENT,
+        text=f"Step {t} of {r.steps} · {r.agents} agents · seed {c.seed}",
+        text_class="dash-status",
+        text_style="font-weight: bold; margin-left: 12px",
+    )
+
+
+@solara.component
+def TimeSlider(r: Recording):
+    solara.SliderInt(
+        "time: step",
+        value=frame.value,
+        min=0,
+        max=r.steps,
+        on_value=lambda x: (playing.set(False), frame.set(int(x))),
+        thumb_label=False,
+    )
+
+
+@solara.component
+def Player(r: Recording):
+    """The player. Split so that a frame re-renders only the clock and the slider, not the buttons."""
     with solara.Row(classes=["dash-player"]):
-        if playing.value:
-            solara.Button("Pause", icon_name="mdi-pause", color="warning", on_click=lambda: playing.set(False))
-        else:
-            solara.Button(
-                "Play", icon_name="mdi-play", color="primary", on_click=lambda: playing.set(True), disabled=t >= r.steps
-            )
-        solara.Button(
-            "Step",
-            icon_name="mdi-step-forward",
-            on_click=lambda: frame.set(min(frame.value + 1, r.steps)),
-            disabled=playing.value or t >= r.steps,
+        PlayerButtons(r)
+        Clock(r)
+        solara.Text(
+            f"scenario {r.configs[0].digest()}", classes=["dash-digest"], style={"color": "#888", "font-size": "0.8em"}
         )
-        solara.Button(
-            "To the start", icon_name="mdi-skip-previous", on_click=lambda: (playing.set(False), frame.set(0))
-        )
-        solara.Button(
-            "To the end", icon_name="mdi-skip-next", on_click=lambda: (playing.set(False), frame.set(r.steps))
-        )
-        solara.Select(
-            "speed",
-            values=list(SPEEDS),
-            value=speed.value,
-            on_value=speed.set,
-            dense=True,
-            style={"max-width": "190px"},
-        )
-        Ticker.element(  # the clock; shows the status line, and tells the step to the charts that follow it
-            running=playing.value,
-            interval_ms=int(1000 / SPEEDS[speed.value]),
-            ack=t,
-            on_tick=advance,
-            step_event=STEP_EVENT,
-            text=f"Step {t} of {r.steps} · {r.agents} agents · seed {c.seed}",
-            text_class="dash-status",
-            text_style="font-weight: bold; margin-left: 12px",
-        )
-        solara.Text(f"scenario {c.digest()}", classes=["dash-digest"], style={"color": "#888", "font-size": "0.8em"})
     with solara.Div(classes=["dash-time"]):
-        solara.SliderInt(
-            "time: step",
-            value=t,
-            min=0,
-            max=r.steps,
-            on_value=lambda x: (playing.set(False), frame.set(int(x))),
-            thumb_label=False,
-        )
+        TimeSlider(r)
 
 
 def _story_rows(r: Recording, agent: int, t: int) -> list[list[str]]:

@@ -36,6 +36,8 @@ CHARTS = ("time", "outcomes", "scatter", "histogram", "network", "story")
 
 
 def ms(xs: list[float]) -> str:
+    if not xs:
+        return "nothing measured (no frame drawn in time)"
     s = sorted(x * 1000 for x in xs)
     p95 = s[min(len(s) - 1, int(0.95 * len(s)))]
     return f"median {statistics.median(s):.0f} ms, p95 {p95:.0f} ms over {len(s)}"
