@@ -313,13 +313,14 @@ def Table(head: list[str], rows: list[list[str]], css: str = ""):
 
 
 @solara.component
-def Island(component):
-    """Render ``component`` in a render tree of its own, inside this page.
+def Island(component, style: str = ""):
+    """Render ``component`` (called without arguments) in a render tree of its own, inside this page.
 
-    On every frame only the live part of a page changes, but reacton would still walk the whole page
-    tree, sidebar included (~70 controls), to reconcile it. A separate root walks only the charts.
+    Each render walks its whole tree, changed or not (~0.1 ms an element here): on every frame only the
+    live parts of a page change, so each is a small tree of its own, apart from the page and its sidebar
+    (~1,500 widgets). ``style``: CSS of the host element (e.g. its share of a row).
     """
-    host = rv.Html(tag="div", class_="dash-island")
+    host = rv.Html(tag="div", class_="dash-island", style_=style)
 
     def mount():
         root = ipyvue.Html(tag="div")  # the inner tree owns (and closes) this widget, not host
@@ -557,21 +558,33 @@ def at_end() -> bool:
 def PlayerButtons(r: Recording):
     """Play / Pause, Step, to the start / end and the speed: re-rendered when playing starts or stops, or at the end."""
     on, end = playing.value, at_end.value
-    if on:
-        solara.Button("Pause", icon_name="mdi-pause", color="warning", on_click=lambda: playing.set(False))
-    else:
-        solara.Button("Play", icon_name="mdi-play", color="primary", on_click=lambda: playing.set(True), disabled=end)
-    solara.Button(
-        "Step",
-        icon_name="mdi-step-forward",
-        on_click=lambda: frame.set(min(frame.value + 1, r.steps)),
-        disabled=on or end,
-    )
-    solara.Button("To the start", icon_name="mdi-skip-previous", on_click=lambda: (playing.set(False), frame.set(0)))
-    solara.Button("To the end", icon_name="mdi-skip-next", on_click=lambda: (playing.set(False), frame.set(r.steps)))
-    solara.Select(
-        "speed", values=list(SPEEDS), value=speed.value, on_value=speed.set, dense=True, style={"max-width": "190px"}
-    )
+    with solara.Row(classes=["dash-player"]):
+        if on:
+            solara.Button("Pause", icon_name="mdi-pause", color="warning", on_click=lambda: playing.set(False))
+        else:
+            solara.Button(
+                "Play", icon_name="mdi-play", color="primary", on_click=lambda: playing.set(True), disabled=end
+            )
+        solara.Button(
+            "Step",
+            icon_name="mdi-step-forward",
+            on_click=lambda: frame.set(min(frame.value + 1, r.steps)),
+            disabled=on or end,
+        )
+        solara.Button(
+            "To the start", icon_name="mdi-skip-previous", on_click=lambda: (playing.set(False), frame.set(0))
+        )
+        solara.Button(
+            "To the end", icon_name="mdi-skip-next", on_click=lambda: (playing.set(False), frame.set(r.steps))
+        )
+        solara.Select(
+            "speed",
+            values=list(SPEEDS),
+            value=speed.value,
+            on_value=speed.set,
+            dense=True,
+            style={"max-width": "190px"},
+        )
 
 
 @solara.component
@@ -609,12 +622,12 @@ def Player(r: Recording):
     """The player. Split so that a frame re-renders only the clock and the slider, not the buttons."""
     with solara.Row(classes=["dash-player"]):
         PlayerButtons(r)
-        Clock(r)
+        Island(CLOCK)
         solara.Text(
             f"scenario {r.configs[0].digest()}", classes=["dash-digest"], style={"color": "#888", "font-size": "0.8em"}
         )
     with solara.Div(classes=["dash-time"]):
-        TimeSlider(r)
+        Island(SLIDER)
 
 
 def _story_rows(r: Recording, agent: int, t: int) -> list[list[str]]:
@@ -676,7 +689,7 @@ def LiveChart(r: Recording, name: str, clickable: bool = False):
         rows, signals, stamp, step_event = Opaque(charts.chart_frame(r, name, t, agent)), None, f"{run}-{t}-{agent}", ""
     else:  # moves with the player's clock in the browser: no server render or message per frame
         rows, signals, stamp, step_event = None, None, f"{run}-{{step}}-{agent}", STEP_EVENT
-    with solara.Div(classes=["dash-chart-card", f"chart-{name}"], style={"flex": "1 1 420px"}):
+    with solara.Div(classes=["dash-chart-card", f"chart-{name}"]):
         Chart(
             spec,
             name,
@@ -751,23 +764,41 @@ def StoryTable(r: Recording):
     Table(STORY_HEAD, _story_rows(r, min(picked.value, r.agents - 1), min(frame.value, r.steps)), "dash-story-table")
 
 
+def _of_the_run(component, *args):
+    """A component of the current recording, for an :class:`Island` (which calls it without arguments)."""
+
+    @solara.component
+    def OfTheRun():
+        r = rec.value
+        if r is not None:
+            component(r, *args)
+
+    OfTheRun.__name__ = f"{component.__name__}OfTheRun"
+    return OfTheRun
+
+
+LIVE = {n: _of_the_run(LiveChart, n, n in ("scatter", "network")) for n in charts.EXPLORE_CHARTS}
+CLOCK, SLIDER, STORY_TABLE = _of_the_run(Clock), _of_the_run(TimeSlider), _of_the_run(StoryTable)
+CARD = "flex: 1 1 420px; min-width: 0"
+
+
 @solara.component
 def ExploreRun(r: Recording):
-    """The page for one recording. Reads no state: only its parts that show the frame re-render on each frame."""
+    """The page for one recording. Reads no state; the parts that show the frame are islands of their own."""
     Player(r)
     Downloads(r)
     with solara.Row(style={"flex-wrap": "wrap", "gap": "0px"}):
-        LiveChart(r, "time")
-        LiveChart(r, "outcomes")
+        Island(LIVE["time"], CARD)
+        Island(LIVE["outcomes"], CARD)
     with solara.Row(style={"flex-wrap": "wrap", "gap": "0px"}):
-        LiveChart(r, "scatter", clickable=True)
-        LiveChart(r, "histogram")
+        Island(LIVE["scatter"], CARD)
+        Island(LIVE["histogram"], CARD)
     solara.HTML(tag="div", unsafe_innerHTML="One learner's story", classes=["dash-story-head"])
     FollowBar(r)
     with solara.Row(style={"flex-wrap": "wrap", "gap": "0px"}):
-        LiveChart(r, "story")
-        LiveChart(r, "network", clickable=True)
-    StoryTable(r)
+        Island(LIVE["story"], CARD)
+        Island(LIVE["network"], CARD)
+    Island(STORY_TABLE)
 
 
 @solara.component
