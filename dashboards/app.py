@@ -290,6 +290,8 @@ CSS = """
 .dash-story-head { margin: 18px 0 4px 0; font-size: 1.1em; font-weight: 600; }
 .dash-chart-card { padding: 6px 8px; margin: 4px; border: 1px solid #eee; border-radius: 4px; min-width: 0; }
 .dash-player { align-items: center; flex-wrap: wrap; gap: 8px; }
+.dash-island { contain: layout style; }  /* what changes every frame lays out inside its own box only */
+.dash-status { display: inline-block; min-width: 24em; }  /* a longer step number does not move the row */
 """
 
 
@@ -584,6 +586,7 @@ def PlayerButtons(r: Recording):
             on_value=speed.set,
             dense=True,
             style={"max-width": "190px"},
+            classes=["dash-speed"],
         )
 
 

@@ -116,8 +116,9 @@ module.exports = {
       this.announce();
       clearTimeout(this.timer);
       if (!this.running) return;
-      const wait = Math.max(0, this.interval_ms - (performance.now() - this.sent));
-      this.timer = setTimeout(() => this.ask(), wait);
+      const wait = this.interval_ms - (performance.now() - this.sent);
+      if (wait <= 0) this.ask();  // at once: the charts draw this frame while the server computes the next
+      else this.timer = setTimeout(() => this.ask(), wait);
     },
   },
   methods: {
