@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import functools
 import html
 import signal
 import sys
@@ -481,43 +482,34 @@ def SaveScenario():
     )
 
 
-@solara.component
-def Sidebar():
-    """Presets first; then every control, generated from the declarations in sim/params.py.
+def _part(name: str, render):
+    @solara.component
+    def SidebarPart():
+        render()
 
-    Reads no state itself: each control (and each part that shows or hides controls) reads only its own
-    values, so a change re-renders one control, not the ~70 of them.
-    """
+    SidebarPart.__name__ = f"Sidebar_{name}"
+    return SidebarPart
+
+
+@functools.cache
+def sidebar_parts() -> tuple:
+    """The sidebar's sections, each a component for an :class:`Island` of its own (made once, so each
+    island keeps its tree): a control change walks only its section (~100 widgets), not ~1,500."""
     by_group: dict[str, list] = {}
     for p in PARAMS:
         by_group.setdefault(p.group, []).append(p)
-    basic = lambda *groups: [p for g in groups for p in by_group[g] if not p.advanced]  # noqa: E731
-    with solara.Column(gap="4px", style={"padding": "4px"}):
-        PresetPicker()
-        with solara.Row(style={"flex-wrap": "wrap", "gap": "4px"}):
-            SaveScenario()
-        Prose(
-            "Every change recomputes the run. Your settings are kept in this page's address: reload it or send "
-            "the link. A saved scenario runs from the command line: `efficacy-sim run scenario.toml`."
-        )
-        Section("Learners and length of the run", RUN, expand=True)
-        Section("The learners at the start", basic("population"))
-        with solara.Details("Tasks: how difficult they are", expand=False):
-            ScheduleControls()
-        with solara.Details("A severe failure (shock)"):
-            ShockControls()
-        with solara.Details("Intervention strategy"):
-            StrategyPicker()
-        Section("The four sources of self-belief", basic("mastery", "vicarious", "persuasion", "physiological"))
-        Section(
-            "Choosing, learning and watching others",
-            basic("choice", "skill", "network", "arousal", "effort", "performance"),
-        )
-        Section(
-            "Teacher, peers and models: expectations, credibility, praise",
-            basic("modelling", "expectations", "praise"),
-        )
-        Section("How clearly learners see their own results", basic("feedback", "complexity"))
+
+    def basic(*groups):
+        return [p for g in groups for p in by_group[g] if not p.advanced]
+
+    def details(title: str, inner):
+        def render():
+            with solara.Details(title, expand=False):
+                inner()
+
+        return render
+
+    def advanced():
         with solara.Details("Advanced: mechanism constants", expand=False):
             solara.Text(
                 "Constants of the model's mechanisms; most studies leave them at their defaults.",
@@ -527,6 +519,57 @@ def Sidebar():
                 adv = [p for p in specs if p.advanced]
                 if adv:
                     Section(f"{g}", adv)
+
+    sections = [
+        ("run", lambda: Section("Learners and length of the run", RUN, expand=True)),
+        ("population", lambda: Section("The learners at the start", basic("population"))),
+        ("schedule", details("Tasks: how difficult they are", ScheduleControls)),
+        ("shock", details("A severe failure (shock)", ShockControls)),
+        ("strategy", details("Intervention strategy", StrategyPicker)),
+        (
+            "sources",
+            lambda: Section(
+                "The four sources of self-belief", basic("mastery", "vicarious", "persuasion", "physiological")
+            ),
+        ),
+        (
+            "choosing",
+            lambda: Section(
+                "Choosing, learning and watching others",
+                basic("choice", "skill", "network", "arousal", "effort", "performance"),
+            ),
+        ),
+        (
+            "others",
+            lambda: Section(
+                "Teacher, peers and models: expectations, credibility, praise",
+                basic("modelling", "expectations", "praise"),
+            ),
+        ),
+        ("clarity", lambda: Section("How clearly learners see their own results", basic("feedback", "complexity"))),
+        ("advanced", advanced),
+    ]
+    return tuple(_part(name, render) for name, render in sections)
+
+
+@solara.component
+def Sidebar():
+    """Presets first; then every control, generated from the declarations in sim/params.py.
+
+    Reads no state itself: each control (and each part that shows or hides controls) reads only its own
+    values, so a change re-renders one control, not the ~70 of them; and each section is a render tree
+    of its own (:func:`sidebar_parts`).
+    """
+    with solara.Column(gap="4px", style={"padding": "4px"}):
+        PresetPicker()
+        with solara.Row(style={"flex-wrap": "wrap", "gap": "4px"}):
+            SaveScenario()
+        Prose(
+            "Every change recomputes the run. Your settings are kept in this page's address: reload it or send "
+            "the link. A saved scenario runs from the command line: `efficacy-sim run scenario.toml`."
+        )
+        for part in sidebar_parts():
+            Island(part)
 
 
 # --------------------------------------------------------------------------------------------
