@@ -21,6 +21,8 @@ State lives in module-level reactive variables, which Solara scopes to each brow
 from __future__ import annotations
 
 import collections
+import contextlib
+import functools
 import html
 import signal
 import sys
@@ -38,6 +40,7 @@ import reacton  # noqa: E402
 import solara  # noqa: E402
 import solara.lab  # noqa: E402
 import solara.server.kernel_context as kernel_context  # noqa: E402
+import solara.toestand  # noqa: E402
 from solara.alias import rv, rw  # noqa: E402
 
 from dashboards import charts, comparing, results  # noqa: E402
@@ -62,7 +65,7 @@ from dashboards.simulation import (  # noqa: E402
     to_query,
     to_toml,
 )
-from dashboards.vega import Chart, Opaque, Ticker  # noqa: E402
+from dashboards.vega import Address, Chart, Opaque, Ticker  # noqa: E402
 from sim.params import PARAMS, RUN, SHOCK_FIELDS  # noqa: E402
 
 TITLE = "efficacy-sim: self-efficacy feedback loops"
@@ -90,10 +93,34 @@ _jobs: dict[tuple[int, str], threading.Event] = {}  # (session, job) -> cancel f
 _outbox: dict[int, list] = {}  # session -> state updates posted by its worker threads
 busy = solara.reactive(False)  # a worker thread of this session is running
 polls = solara.reactive(0)
+_fields: dict[str, solara.Reactive] = {}
+
+
+def field(path: str) -> solara.Reactive:
+    """One control's value in :data:`values`, as a reactive of its own.
+
+    A component that reads it re-renders only when that value changes: with ~70 controls, each reading the
+    whole dict made every change (and every run) re-render the whole sidebar.
+    """
+    if path not in _fields:
+        _fields[path] = solara.toestand.Ref(values.fields[path])
+    return _fields[path]
 
 
 def _session() -> int:
     return id(kernel_context.get_current_context())
+
+
+_islands: dict[int, set] = {}  # session -> render contexts of its mounted islands (see Island)
+
+
+@contextlib.contextmanager
+def one_render():
+    """Apply several state changes with one render of each island, not one render per change."""
+    with contextlib.ExitStack() as stack:
+        for context in list(_islands.get(_session(), ())):
+            stack.enter_context(context)  # reacton batches renders until the outermost exit
+        yield
 
 
 def _in_thread(target, job: str) -> threading.Event:
@@ -147,8 +174,8 @@ def deliver() -> None:
 
 @solara.component
 def Poller():
-    """While a computation runs, the browser asks every 150 ms for its progress and result (:func:`deliver`)."""
-    Ticker.element(running=busy.value, interval_ms=150, ack=polls.value, on_tick=deliver)
+    """While a computation runs, the browser asks every 50 ms for its progress and result (:func:`deliver`)."""
+    Ticker.element(running=busy.value, interval_ms=50, ack=polls.value, on_tick=deliver)
 
 
 def _stop_everything(*_args) -> None:
@@ -184,8 +211,15 @@ except ValueError:  # not the main thread of the interpreter
     pass
 
 
+SYNC_LEARNER_STEPS = 250_000
+"""Runs up to this size (learners x steps; ~0.15 s per 100,000 here) are computed in the event itself.
+
+A worker thread reaches the page only through the next poll, and it competes for the interpreter with the
+page's own render: for a small run both cost more than the computation."""
+
+
 def start_run() -> None:
-    """Compute the scenario in the controls whole (in a thread), then show it from step 0."""
+    """Compute the scenario in the controls whole, then show it from step 0 (large runs in a thread)."""
     try:
         cfg = to_config(values.value)
     except Exception as exc:
@@ -193,6 +227,24 @@ def start_run() -> None:
         return
     problem.value = ""
     playing.value = False
+
+    def show(r: Recording) -> None:
+        with one_render():
+            picked.value = min(picked.value, r.agents - 1)
+            frame.value = 0
+            rec.value = r
+            computing.value = ""
+
+    if cfg.agents * cfg.steps <= SYNC_LEARNER_STEPS:
+        old = _jobs.pop((_session(), "run"), None)
+        if old is not None:
+            old.set()  # a larger run still computing would replace this one when it ends
+        t0 = time.perf_counter()
+        r = Recording([cfg], ["scenario"])
+        r.compute()
+        r.seconds = time.perf_counter() - t0
+        show(r)
+        return
     computing.value = "computing the run..."
 
     def work(cancel: threading.Event, post) -> None:
@@ -200,14 +252,7 @@ def start_run() -> None:
         r = Recording([cfg], ["scenario"])
         r.compute(cancel, progress=lambda t: post(lambda: computing.set(f"computing step {t} of {r.steps}...")))
         r.seconds = time.perf_counter() - t0
-
-        def show() -> None:
-            picked.value = min(picked.value, r.agents - 1)
-            frame.value = 0
-            rec.value = r
-            computing.value = ""
-
-        post(show)
+        post(lambda: show(r))
 
     _in_thread(work, "run")
 
@@ -246,6 +291,8 @@ CSS = """
 .dash-story-head { margin: 18px 0 4px 0; font-size: 1.1em; font-weight: 600; }
 .dash-chart-card { padding: 6px 8px; margin: 4px; border: 1px solid #eee; border-radius: 4px; min-width: 0; }
 .dash-player { align-items: center; flex-wrap: wrap; gap: 8px; }
+.dash-island { contain: layout style; }  /* what changes every frame lays out inside its own box only */
+.dash-status { display: inline-block; min-width: 24em; }  /* a longer step number does not move the row */
 """
 
 
@@ -269,19 +316,30 @@ def Table(head: list[str], rows: list[list[str]], css: str = ""):
 
 
 @solara.component
-def Island(component):
-    """Render ``component`` in a render tree of its own, inside this page.
+def Island(component, style: str = ""):
+    """Render ``component`` (called without arguments) in a render tree of its own, inside this page.
 
-    On every frame only the live part of a page changes, but reacton would still walk the whole page
-    tree, sidebar included (~70 controls), to reconcile it. A separate root walks only the charts.
+    Each render walks its whole tree, changed or not (~0.1 ms an element here): on every frame only the
+    live parts of a page change, so each is a small tree of its own, apart from the page and its sidebar
+    (~1,500 widgets). ``style``: CSS of the host element (e.g. its share of a row).
     """
-    host = rv.Html(tag="div", class_="dash-island")
+    host = rv.Html(tag="div", class_="dash-island", style_=style)
 
     def mount():
         root = ipyvue.Html(tag="div")  # the inner tree owns (and closes) this widget, not host
         _, context = reacton.render(component(), root)  # errors inside show in its place
         solara.get_widget(host).children = [root]
-        return context.close
+        session = _session()
+        _islands.setdefault(session, set()).add(context)
+
+        def unmount():
+            mine = _islands.get(session, set())
+            mine.discard(context)
+            if not mine:
+                _islands.pop(session, None)
+            context.close()
+
+        return unmount
 
     solara.use_effect(mount, [component])
 
@@ -319,12 +377,8 @@ def UrlState():
             start_run()
 
     solara.use_effect(read, [])
-
-    def write():
-        if url_read.value and (router.search or "") != query:
-            router.push(router.path + (f"?{query}" if query else ""))
-
-    solara.use_effect(write, [query])
+    if url_read.value:
+        Address.element(query=query)  # written in the browser: router.push re-rendered the whole layout
 
 
 @solara.component
@@ -339,10 +393,16 @@ def ProblemBanner():
 # Sidebar
 # --------------------------------------------------------------------------------------------
 @solara.component
+def Field(spec, path: str):
+    """The control of one declaration, re-rendered only when its own value changes."""
+    Control(spec, path, {path: field(path).value}, set_value)
+
+
+@solara.component
 def Section(title: str, specs, prefix: str = "", expand: bool = False):
     with solara.Details(title, expand=expand):
         for spec in specs:
-            Control(spec, prefix + spec.name, values.value, set_value)
+            Field(spec, prefix + spec.name)
 
 
 @solara.component
@@ -367,80 +427,89 @@ def PresetPicker():
 @solara.component
 def StrategyPicker():
     lib = simmod.library()
-    v = values.value
+    chosen = field("strategy").value
     solara.Select(
         "Intervention strategy",
         values=[NONE, *lib],
-        value=v["strategy"],
+        value=chosen,
         on_value=lambda s: set_value("strategy", s),
         dense=True,
         classes=["dash-select-strategy"],
     )
-    if v["strategy"] != NONE:
-        s = lib[v["strategy"]]
+    if chosen != NONE:
+        s = lib[chosen]
         solara.Text(s.description, style={"font-size": "0.8em", "color": "#444", "display": "block"})
+        targeted = field("intervention.target").value == "below"
         for spec in WINDOW_CONTROLS:
-            if spec.name == "threshold" and v["intervention.target"] != "below":
+            if spec.name == "threshold" and not targeted:
                 continue  # applies only to targeted strategies
             if spec.name == "target" and s.schedule:
                 continue  # a schedule reaches everyone
-            Control(spec, f"intervention.{spec.name}", v, set_value)
+            Field(spec, f"intervention.{spec.name}")
 
 
 @solara.component
-def Sidebar():
-    """Presets first; then every control, generated from the declarations in sim/params.py."""
+def ScheduleControls():
+    """The schedule's kind, then only the fields that kind reads."""
+    kind = field("schedule.kind").value
+    kind_spec = next(f for f in SCHEDULE_CONTROLS if f.name == "kind")
+    Field(kind_spec, "schedule.kind")
+    for spec in SCHEDULE_CONTROLS:
+        if spec.name in SCHEDULE_USES.get(kind, ()):  # fields this kind does not read are hidden
+            Field(spec, f"schedule.{spec.name}")
+
+
+@solara.component
+def ShockControls():
+    on = field("shock.on").value
+    solara.Switch(label="add a severe failure", value=on, on_value=lambda x: set_value("shock.on", x))
+    if on:
+        for spec in SHOCK_FIELDS:
+            Field(spec, "shock." + spec.name)
+
+
+@solara.component
+def SaveScenario():
+    """Save scenario (TOML): the file is written when clicked, from the values at that moment."""
+    solara.FileDownload(
+        lambda: to_toml(to_config(values.value, name=values.value.get("name", "dashboard"))),
+        filename="scenario.toml",
+        label="Save scenario (TOML)",
+        mime_type="application/toml",
+        children=[
+            solara.Button("Save scenario (TOML)", icon_name="mdi-content-save", small=True, classes=["dash-save-toml"])
+        ],
+    )
+
+
+def _part(name: str, render):
+    @solara.component
+    def SidebarPart():
+        render()
+
+    SidebarPart.__name__ = f"Sidebar_{name}"
+    return SidebarPart
+
+
+@functools.cache
+def sidebar_parts() -> tuple:
+    """The sidebar's sections, each a component for an :class:`Island` of its own (made once, so each
+    island keeps its tree): a control change walks only its section (~100 widgets), not ~1,500."""
     by_group: dict[str, list] = {}
     for p in PARAMS:
         by_group.setdefault(p.group, []).append(p)
-    v = values.value
-    kind = v["schedule.kind"]
-    basic = lambda *groups: [p for g in groups for p in by_group[g] if not p.advanced]  # noqa: E731
-    with solara.Column(gap="4px", style={"padding": "4px"}):
-        PresetPicker()
-        with solara.Row(style={"flex-wrap": "wrap", "gap": "4px"}):
-            solara.FileDownload(
-                lambda: to_toml(to_config(values.value, name=values.value.get("name", "dashboard"))),
-                filename="scenario.toml",
-                label="Save scenario (TOML)",
-                mime_type="application/toml",
-                children=[
-                    solara.Button(
-                        "Save scenario (TOML)", icon_name="mdi-content-save", small=True, classes=["dash-save-toml"]
-                    )
-                ],
-            )
-        Prose(
-            "Every change recomputes the run. Your settings are kept in this page's address: reload it or send "
-            "the link. A saved scenario runs from the command line: `efficacy-sim run scenario.toml`."
-        )
-        Section("Learners and length of the run", RUN, expand=True)
-        Section("The learners at the start", basic("population"))
-        with solara.Details("Tasks: how difficult they are", expand=False):
-            kind_spec = next(f for f in SCHEDULE_CONTROLS if f.name == "kind")
-            Control(kind_spec, "schedule.kind", v, set_value)
-            for spec in SCHEDULE_CONTROLS:
-                if spec.name in SCHEDULE_USES.get(kind, ()):  # fields this kind does not read are hidden
-                    Control(spec, f"schedule.{spec.name}", v, set_value)
-        with solara.Details("A severe failure (shock)"):
-            solara.Switch(
-                label="add a severe failure", value=v["shock.on"], on_value=lambda x: set_value("shock.on", x)
-            )
-            if v["shock.on"]:
-                for spec in SHOCK_FIELDS:
-                    Control(spec, "shock." + spec.name, v, set_value)
-        with solara.Details("Intervention strategy"):
-            StrategyPicker()
-        Section("The four sources of self-belief", basic("mastery", "vicarious", "persuasion", "physiological"))
-        Section(
-            "Choosing, learning and watching others",
-            basic("choice", "skill", "network", "arousal", "effort", "performance"),
-        )
-        Section(
-            "Teacher, peers and models: expectations, credibility, praise",
-            basic("modelling", "expectations", "praise"),
-        )
-        Section("How clearly learners see their own results", basic("feedback", "complexity"))
+
+    def basic(*groups):
+        return [p for g in groups for p in by_group[g] if not p.advanced]
+
+    def details(title: str, inner):
+        def render():
+            with solara.Details(title, expand=False):
+                inner()
+
+        return render
+
+    def advanced():
         with solara.Details("Advanced: mechanism constants", expand=False):
             solara.Text(
                 "Constants of the model's mechanisms; most studies leave them at their defaults.",
@@ -450,6 +519,57 @@ def Sidebar():
                 adv = [p for p in specs if p.advanced]
                 if adv:
                     Section(f"{g}", adv)
+
+    sections = [
+        ("run", lambda: Section("Learners and length of the run", RUN, expand=True)),
+        ("population", lambda: Section("The learners at the start", basic("population"))),
+        ("schedule", details("Tasks: how difficult they are", ScheduleControls)),
+        ("shock", details("A severe failure (shock)", ShockControls)),
+        ("strategy", details("Intervention strategy", StrategyPicker)),
+        (
+            "sources",
+            lambda: Section(
+                "The four sources of self-belief", basic("mastery", "vicarious", "persuasion", "physiological")
+            ),
+        ),
+        (
+            "choosing",
+            lambda: Section(
+                "Choosing, learning and watching others",
+                basic("choice", "skill", "network", "arousal", "effort", "performance"),
+            ),
+        ),
+        (
+            "others",
+            lambda: Section(
+                "Teacher, peers and models: expectations, credibility, praise",
+                basic("modelling", "expectations", "praise"),
+            ),
+        ),
+        ("clarity", lambda: Section("How clearly learners see their own results", basic("feedback", "complexity"))),
+        ("advanced", advanced),
+    ]
+    return tuple(_part(name, render) for name, render in sections)
+
+
+@solara.component
+def Sidebar():
+    """Presets first; then every control, generated from the declarations in sim/params.py.
+
+    Reads no state itself: each control (and each part that shows or hides controls) reads only its own
+    values, so a change re-renders one control, not the ~70 of them; and each section is a render tree
+    of its own (:func:`sidebar_parts`).
+    """
+    with solara.Column(gap="4px", style={"padding": "4px"}):
+        PresetPicker()
+        with solara.Row(style={"flex-wrap": "wrap", "gap": "4px"}):
+            SaveScenario()
+        Prose(
+            "Every change recomputes the run. Your settings are kept in this page's address: reload it or send "
+            "the link. A saved scenario runs from the command line: `efficacy-sim run scenario.toml`."
+        )
+        for part in sidebar_parts():
+            Island(part)
 
 
 # --------------------------------------------------------------------------------------------
@@ -472,22 +592,29 @@ def advance() -> int:
     return frame.value
 
 
+@solara.lab.computed
+def at_end() -> bool:
+    """The player shows the last step (changes twice a run, not every frame: the buttons read this)."""
+    r = rec.value
+    return r is not None and frame.value >= r.steps
+
+
 @solara.component
-def Player(r: Recording):
-    t = frame.value
-    Ticker.element(running=playing.value, interval_ms=int(1000 / SPEEDS[speed.value]), ack=t, on_tick=advance)
+def PlayerButtons(r: Recording):
+    """Play / Pause, Step, to the start / end and the speed: re-rendered when playing starts or stops, or at the end."""
+    on, end = playing.value, at_end.value
     with solara.Row(classes=["dash-player"]):
-        if playing.value:
+        if on:
             solara.Button("Pause", icon_name="mdi-pause", color="warning", on_click=lambda: playing.set(False))
         else:
             solara.Button(
-                "Play", icon_name="mdi-play", color="primary", on_click=lambda: playing.set(True), disabled=t >= r.steps
+                "Play", icon_name="mdi-play", color="primary", on_click=lambda: playing.set(True), disabled=end
             )
         solara.Button(
             "Step",
             icon_name="mdi-step-forward",
             on_click=lambda: frame.set(min(frame.value + 1, r.steps)),
-            disabled=playing.value or t >= r.steps,
+            disabled=on or end,
         )
         solara.Button(
             "To the start", icon_name="mdi-skip-previous", on_click=lambda: (playing.set(False), frame.set(0))
@@ -502,23 +629,51 @@ def Player(r: Recording):
             on_value=speed.set,
             dense=True,
             style={"max-width": "190px"},
+            classes=["dash-speed"],
         )
-        c = r.configs[0]
+
+
+@solara.component
+def Clock(r: Recording):
+    """The playback clock (:class:`~dashboards.vega.Ticker`), showing the status line; it tells the step to the
+    charts that follow it in the browser."""
+    t = frame.value
+    c = r.configs[0]
+    Ticker.element(
+        running=playing.value,
+        interval_ms=int(1000 / SPEEDS[speed.value]),
+        ack=t,
+        on_tick=advance,
+        step_event=STEP_EVENT,
+        text=f"Step {t} of {r.steps} · {r.agents} agents · seed {c.seed}",
+        text_class="dash-status",
+        text_style="font-weight: bold; margin-left: 12px",
+    )
+
+
+@solara.component
+def TimeSlider(r: Recording):
+    solara.SliderInt(
+        "time: step",
+        value=frame.value,
+        min=0,
+        max=r.steps,
+        on_value=lambda x: (playing.set(False), frame.set(int(x))),
+        thumb_label=False,
+    )
+
+
+@solara.component
+def Player(r: Recording):
+    """The player. Split so that a frame re-renders only the clock and the slider, not the buttons."""
+    with solara.Row(classes=["dash-player"]):
+        PlayerButtons(r)
+        Island(CLOCK)
         solara.Text(
-            f"Step {t} of {r.steps} · {r.agents} agents · seed {c.seed}",
-            classes=["dash-status"],
-            style={"font-weight": "bold", "margin-left": "12px"},
+            f"scenario {r.configs[0].digest()}", classes=["dash-digest"], style={"color": "#888", "font-size": "0.8em"}
         )
-        solara.Text(f"scenario {c.digest()}", classes=["dash-digest"], style={"color": "#888", "font-size": "0.8em"})
     with solara.Div(classes=["dash-time"]):
-        solara.SliderInt(
-            "time: step",
-            value=t,
-            min=0,
-            max=r.steps,
-            on_value=lambda x: (playing.set(False), frame.set(int(x))),
-            thumb_label=False,
-        )
+        Island(SLIDER)
 
 
 def _story_rows(r: Recording, agent: int, t: int) -> list[list[str]]:
@@ -552,38 +707,49 @@ def _story_rows(r: Recording, agent: int, t: int) -> list[list[str]]:
     return rows
 
 
+STEP_EVENT = "dash-step"
+"""The browser event by which the player's clock tells its step to the charts that follow it."""
+
+
+def follow(datum) -> None:
+    """A click on a learner's dot (scatter or network): follow that learner."""
+    if datum and "agent" in datum:
+        picked.value = int(datum["agent"])
+
+
 @solara.component
-def ExploreLive():
-    r = rec.value
-    Poller()
+def LiveChart(r: Recording, name: str, clickable: bool = False):
+    """One Explore chart, re-rendered alone.
 
-    def first_run():
-        if rec.value is None and not computing.value:
-            start_run()
+    Its spec is embedded once per run length; rows that hold the whole run go once per run (or followed
+    learner). Charts that show one step (``charts.PER_STEP``) get that step's rows on each frame; the others
+    move their ``now`` param with the player's clock in the browser and do not read ``frame`` at all.
+    Charts that do not follow a learner do not read ``picked``.
+    """
+    agent = min(picked.value, r.agents - 1) if name in charts.FOLLOWING else 0
+    spec = solara.use_memo(lambda: Opaque(charts.specs(r)[name]), [id(r), name])
+    static = solara.use_memo(lambda: Opaque(charts.chart_static(r, name, agent)), [id(r), name, agent])
+    run = id(r) % 100000
+    if name in charts.PER_STEP:
+        t = min(frame.value, r.steps)
+        rows, signals, stamp, step_event = Opaque(charts.chart_frame(r, name, t, agent)), None, f"{run}-{t}-{agent}", ""
+    else:  # moves with the player's clock in the browser: no server render or message per frame
+        rows, signals, stamp, step_event = None, None, f"{run}-{{step}}-{agent}", STEP_EVENT
+    with solara.Div(classes=["dash-chart-card", f"chart-{name}"]):
+        Chart(
+            spec,
+            name,
+            static,
+            rows,
+            signals,
+            stamp=stamp,
+            on_click=follow if clickable else None,
+            follow_step=step_event,
+        )
 
-    solara.use_effect(first_run, [])
-    if computing.value:
-        solara.Text(computing.value, classes=["dash-computing"], style={"color": "#1565c0"})
-    if r is None:
-        solara.ProgressLinear(True)
-        return
-    t = min(frame.value, r.steps)
-    agent = min(picked.value, r.agents - 1)
-    specs = solara.use_memo(lambda: {k: Opaque(v) for k, v in charts.specs(r).items()}, [r.steps, r.agents])
-    static = solara.use_memo(lambda: {k: Opaque(v) for k, v in charts.static_rows(r, agent).items()}, [id(r), agent])
-    rows = {k: Opaque(v) for k, v in charts.frame_rows(r, t, agent).items()}
-    stamp = f"{id(r) % 100000}-{t}-{agent}"
-    signals = Opaque({"now": t})
 
-    def card(name: str, on_click=None):
-        with solara.Div(classes=["dash-chart-card", f"chart-{name}"], style={"flex": "1 1 420px"}):
-            Chart(specs[name], name, static.get(name), rows.get(name), signals, stamp=stamp, on_click=on_click)
-
-    def follow(datum):
-        if datum and "agent" in datum:
-            picked.value = int(datum["agent"])
-
-    Player(r)
+@solara.component
+def Downloads(r: Recording):
     with solara.Row(style={"flex-wrap": "wrap", "gap": "6px", "align-items": "center"}):
         solara.Text("Download:", style={"font-size": "0.9em"})
         solara.FileDownload(
@@ -595,23 +761,23 @@ def ExploreLive():
             children=[solara.Button("every learner, every step (Parquet)", small=True, classes=["dash-download-parquet"])],
         )  # fmt: skip
         solara.Text("Charts: PNG / SVG links on each chart.", style={"font-size": "0.8em", "color": "#666"})
-    with solara.Row(style={"flex-wrap": "wrap", "gap": "0px"}):
-        card("time")
-        card("outcomes")
-    with solara.Row(style={"flex-wrap": "wrap", "gap": "0px"}):
-        card("scatter", follow)
-        card("histogram")
-    solara.HTML(tag="div", unsafe_innerHTML="One learner's story", classes=["dash-story-head"])
+
+
+@solara.component
+def FollowBar(r: Recording):
+    """Find a learner in a virtuous or vicious cycle, or type its number."""
+    agent = min(picked.value, r.agents - 1)
+
+    def find(kind: str) -> None:
+        t = min(frame.value, r.steps)  # read in the handler: the bar does not re-render every frame
+        who = r.find_cycle(kind, max(t, 1))
+        if who is None:
+            problem.value = f"No learner is in a {kind} cycle by step {t}: play further, or change the scenario."
+        else:
+            problem.value = ""
+            picked.value = who
+
     with solara.Row(style={"flex-wrap": "wrap", "align-items": "center", "gap": "8px"}):
-
-        def find(kind: str) -> None:
-            who = r.find_cycle(kind, max(t, 1))
-            if who is None:
-                problem.value = f"No learner is in a {kind} cycle by step {t}: play further, or change the scenario."
-            else:
-                problem.value = ""
-                picked.value = who
-
         solara.Button(
             "Show me a learner in a virtuous cycle",
             on_click=lambda: find("virtuous"),
@@ -633,22 +799,77 @@ def ExploreLive():
             style={"max-width": "140px"},
         )
         solara.Text(f"Following learner {agent}", classes=["dash-story-agent"], style={"font-weight": "bold"})
+
+
+STORY_HEAD = ["step", "task", "what happened", "effort", "self-belief", "skill"]
+STORY_HEAD += ["own results", "watching", "being told", "tension"]
+
+
+@solara.component
+def StoryTable(r: Recording):
+    Table(STORY_HEAD, _story_rows(r, min(picked.value, r.agents - 1), min(frame.value, r.steps)), "dash-story-table")
+
+
+def _of_the_run(component, *args):
+    """A component of the current recording, for an :class:`Island` (which calls it without arguments)."""
+
+    @solara.component
+    def OfTheRun():
+        r = rec.value
+        if r is not None:
+            component(r, *args)
+
+    OfTheRun.__name__ = f"{component.__name__}OfTheRun"
+    return OfTheRun
+
+
+LIVE = {n: _of_the_run(LiveChart, n, n in ("scatter", "network")) for n in charts.EXPLORE_CHARTS}
+CLOCK, SLIDER, STORY_TABLE = _of_the_run(Clock), _of_the_run(TimeSlider), _of_the_run(StoryTable)
+CARD = "flex: 1 1 420px; min-width: 0"
+
+
+@solara.component
+def ExploreRun(r: Recording):
+    """The page for one recording. Reads no state; the parts that show the frame are islands of their own."""
+    Player(r)
+    Downloads(r)
     with solara.Row(style={"flex-wrap": "wrap", "gap": "0px"}):
-        card("story")
-        card("network", follow)
-    head = [
-        "step",
-        "task",
-        "what happened",
-        "effort",
-        "self-belief",
-        "skill",
-        "own results",
-        "watching",
-        "being told",
-        "tension",
-    ]
-    Table(head, _story_rows(r, agent, t), "dash-story-table")
+        Island(LIVE["time"], CARD)
+        Island(LIVE["outcomes"], CARD)
+    with solara.Row(style={"flex-wrap": "wrap", "gap": "0px"}):
+        Island(LIVE["scatter"], CARD)
+        Island(LIVE["histogram"], CARD)
+    solara.HTML(tag="div", unsafe_innerHTML="One learner's story", classes=["dash-story-head"])
+    FollowBar(r)
+    with solara.Row(style={"flex-wrap": "wrap", "gap": "0px"}):
+        Island(LIVE["story"], CARD)
+        Island(LIVE["network"], CARD)
+    Island(STORY_TABLE)
+
+
+@solara.component
+def Computing():
+    """Progress of a run being computed; always in the page (empty when idle), so it never shifts the charts.
+
+    An element that came and went before the charts made reacton rebuild every chart widget twice a run."""
+    solara.Text(computing.value, classes=["dash-computing"], style={"color": "#1565c0", "min-height": "1.4em"})
+
+
+@solara.component
+def ExploreLive():
+    r = rec.value
+    Poller()
+
+    def first_run():
+        if rec.value is None and not computing.value:
+            start_run()
+
+    solara.use_effect(first_run, [])
+    Computing()
+    if r is None:
+        solara.ProgressLinear(True)
+    else:
+        ExploreRun(r)
 
 
 @solara.component
@@ -710,7 +931,7 @@ def CompareResults(res: comparing.CompareResult):
     specs = solara.use_memo(
         lambda: {k: Opaque(v) for k, v in charts.compare_specs(r.steps, tuple(r.labels)).items()}, [id(r)]
     )
-    static = solara.use_memo(lambda: {k: Opaque(v) for k, v in charts.static_rows(r, 0).items()}, [id(r)])
+    static = solara.use_memo(lambda: {k: Opaque(charts.chart_static(r, k, 0)) for k in ("time", "outcomes")}, [id(r)])
     Prose(
         f"**Window**: strategies run from step {res.start} to {res.end}; "
         + (
@@ -855,9 +1076,9 @@ def ResultsCard(exp: results.Experiment, expand: bool):
 
 def _warm_up() -> None:
     """Import the core and build the default charts' specs before the first visitor (Altair takes ~1 s)."""
-    r = Recording([to_config({**default_values(), "steps": 1})], ["warm-up"])
+    r = Recording([to_config(default_values())], ["warm-up"])
     r.compute()
-    charts._specs(default_values()["steps"], min(default_values()["agents"], charts.NETWORK_WINDOW))
+    charts.specs(r)  # the default scenario's specs, cached by what they depend on
 
 
 _warm_up()

@@ -8,7 +8,7 @@ Titles say what is shown, never what to conclude.
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import Any, NamedTuple
 
 import altair as alt
 import numpy as np
@@ -79,12 +79,49 @@ NOW = alt.param(name="now", value=0)
 UPTO_NOW = "datum.step <= now"
 
 
-def time_spec(steps: int) -> dict[str, Any]:
+class Measure(NamedTuple):
+    """A population line on the time chart: mean (and SD band) of ``series[key + "_mean"]`` / ``_sd``."""
+
+    key: str
+    label: str
+    colour: str
+    dash: tuple[int, ...]
+
+
+MEASURES = (
+    Measure("efficacy", "self-belief (efficacy)", EFFICACY, (1, 0)),
+    Measure("skill", "skill", SKILL, (6, 3)),
+)
+"""Lines every run has: self-belief solid, skill dashed (distinct colour and line style)."""
+OPTIONAL_MEASURES = (Measure("self_esteem", "self-esteem", "#00897b", (2, 2)),)
+"""Lines drawn only when the recording's series has them (``<key>_mean``): a run with a self-esteem state."""
+DOMAIN_DASHES = ((1, 0), (4, 2), (1, 2), (8, 2, 2, 2))
+
+
+def time_measures(rec: Recording) -> tuple[Measure, ...]:
+    """The time chart's lines for ``rec``: :data:`MEASURES`, then every optional or per-domain line it records.
+
+    A multi-domain run adds one self-belief line per domain from series named ``efficacy_mean@<domain>``
+    (with ``efficacy_sd@<domain>``), in the efficacy colour with a dash of its own.
+    """
+    out = [*MEASURES, *(m for m in OPTIONAL_MEASURES if f"{m.key}_mean" in rec.series)]
+    domains = sorted(k.split("@", 1)[1] for k in rec.series if k.startswith("efficacy_mean@"))
+    for i, d in enumerate(domains):
+        out.append(Measure(f"efficacy@{d}", f"self-belief: {d}", EFFICACY, DOMAIN_DASHES[i % len(DOMAIN_DASHES)]))
+    return tuple(out)
+
+
+def _series(rec: Recording, key: str, stat: str) -> np.ndarray:
+    base, _, domain = key.partition("@")
+    name = f"{base}_{stat}" + (f"@{domain}" if domain else "")
+    return rec.series[name] if name in rec.series else np.full_like(rec.series[f"{base}_mean"], np.nan)
+
+
+def time_spec(steps: int, measures: tuple[Measure, ...] = MEASURES) -> dict[str, Any]:
     """Mean self-belief and skill over time with ±1 SD bands; shocks and intervention windows marked."""
     base = alt.Chart(alt.Data(name="series")).transform_filter(UPTO_NOW)
-    colour = alt.Color(
-        "measure:N", scale=alt.Scale(domain=["self-belief (efficacy)", "skill"], range=[EFFICACY, SKILL]), title=None
-    )
+    names = [m.label for m in measures]
+    colour = alt.Color("measure:N", scale=alt.Scale(domain=names, range=[m.colour for m in measures]), title=None)
     x = alt.X("step:Q", scale=alt.Scale(domain=[0, steps]), title="step")
     band = base.mark_area(opacity=0.15).encode(x=x, y=alt.Y("lo:Q", title="level (0-10)"), y2="hi:Q", color=colour)
     line = base.mark_line(strokeWidth=2.2).encode(
@@ -92,9 +129,7 @@ def time_spec(steps: int) -> dict[str, Any]:
         y="mean:Q",
         color=colour,
         strokeDash=alt.StrokeDash(
-            "measure:N",
-            scale=alt.Scale(domain=["self-belief (efficacy)", "skill"], range=[[1, 0], [6, 3]]),
-            legend=None,
+            "measure:N", scale=alt.Scale(domain=names, range=[list(m.dash) for m in measures]), legend=None
         ),
         detail="run:N",
     )
@@ -351,11 +386,11 @@ def series_rows(rec: Recording) -> list[dict[str, Any]]:
     rows = []
     steps = np.arange(t + 1)
     for r, label in enumerate(rec.labels):
-        for key, name in (("efficacy", "self-belief (efficacy)"), ("skill", "skill")):
-            m, s = rec.series[f"{key}_mean"][: t + 1, r], rec.series[f"{key}_sd"][: t + 1, r]
+        for m in time_measures(rec):
+            mean, sd = _series(rec, m.key, "mean")[: t + 1, r], _series(rec, m.key, "sd")[: t + 1, r]
             rows += _records(
-                run=[label] * (t + 1), step=steps, measure=[name] * (t + 1),
-                mean=_clean(m), sd=_clean(s), lo=_clean(m - s), hi=_clean(m + s),
+                run=[label] * (t + 1), step=steps, measure=[m.label] * (t + 1),
+                mean=_clean(mean), sd=_clean(sd), lo=_clean(mean - sd), hi=_clean(mean + sd),
             )  # fmt: skip
     return rows
 
@@ -388,10 +423,39 @@ def scatter_sample(rec: Recording) -> np.ndarray:
     return np.linspace(0, rec.agents - 1, SCATTER_MAX).astype(int)
 
 
-def point_rows(rec: Recording, t: int, run: int = 0) -> list[dict[str, Any]]:
+def _columns(**cols: np.ndarray | list) -> dict[str, dict[str, list]]:
+    """Rows sent column by column (``{"$cols": {name: values}}``; ``vega.vue`` zips them into rows).
+
+    A frame's points travel as a few lists instead of a dict per learner: a third of the bytes, and far
+    less work to encode on the server and to parse in the browser.
+    """
+    return {
+        "$cols": {
+            k: np.asarray(c).tolist() if np.asarray(c).dtype.kind != "f" else np.round(np.asarray(c, float), 3).tolist()
+            for k, c in cols.items()
+        }
+    }
+
+
+def n_rows(rows: list | dict) -> int:
+    """Number of rows in a dataset sent as rows or as columns (:func:`_columns`)."""
+    if isinstance(rows, dict):
+        return len(next(iter(rows["$cols"].values()), []))
+    return len(rows)
+
+
+def rows_of(rows: list | dict) -> list[dict[str, Any]]:
+    """A dataset as a list of row dicts, whichever way it is sent (what the browser sees)."""
+    if isinstance(rows, list):
+        return rows
+    cols = rows["$cols"]
+    return [dict(zip(cols, vals, strict=True)) for vals in zip(*cols.values(), strict=True)]
+
+
+def point_rows(rec: Recording, t: int, run: int = 0) -> dict[str, dict[str, list]]:
     idx = scatter_sample(rec)
     f = rec.frames
-    return _records(
+    return _columns(
         agent=idx,
         s=np.round(f["skill"][t, run, idx], 2),
         e=np.round(f["efficacy"][t, run, idx], 2),
@@ -416,7 +480,11 @@ def bin_rows(rec: Recording, t: int, run: int = 0) -> list[dict[str, Any]]:
 
 def neighbourhood(rec: Recording, agent: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Learners around ``agent`` in ring order (at most :data:`NETWORK_WINDOW`), their circle positions,
-    and the observation links among them (pairs of positions in that list)."""
+    and the observation links among them (pairs of positions in that list). Kept on the recording per
+    learner: every playback frame needs it and the links take a Python loop to find."""
+    cache = rec.__dict__.setdefault("_neighbourhoods", {})
+    if agent in cache:
+        return cache[agent]
     n = rec.agents
     w = min(n, NETWORK_WINDOW)
     idx = (agent - w // 2 + np.arange(w)) % n if w < n else np.arange(n)
@@ -424,12 +492,15 @@ def neighbourhood(rec: Recording, agent: int) -> tuple[np.ndarray, np.ndarray, n
     theta = 2 * np.pi * np.arange(w) / max(w, 1)
     xy = np.c_[np.cos(theta), np.sin(theta)]
     links = [(pos[int(a)], pos[int(b)]) for a in idx for b in rec.neighbours[a] if int(b) in pos]
-    return idx, xy, np.asarray(links, dtype=int).reshape(-1, 2)
+    if len(cache) >= 8:  # a few followed learners are enough
+        cache.pop(next(iter(cache)))
+    cache[agent] = idx, xy, np.asarray(links, dtype=int).reshape(-1, 2)
+    return cache[agent]
 
 
-def node_rows(rec: Recording, t: int, agent: int, run: int = 0) -> list[dict[str, Any]]:
+def node_rows(rec: Recording, t: int, agent: int, run: int = 0) -> dict[str, dict[str, list]]:
     idx, xy, _ = neighbourhood(rec, agent)
-    return _records(
+    return _columns(
         agent=idx,
         x=np.round(xy[:, 0], 3),
         y=np.round(xy[:, 1], 3),
@@ -462,31 +533,51 @@ def story_rows(rec: Recording, agent: int, run: int = 0) -> tuple[list[dict], li
     return top, bottom
 
 
-def static_rows(rec: Recording, agent: int) -> dict[str, dict[str, list[dict[str, Any]]]]:
+EXPLORE_CHARTS = ("time", "outcomes", "scatter", "histogram", "network", "story")
+FOLLOWING = frozenset({"scatter", "network", "story"})
+"""Charts whose rows depend on the followed learner."""
+PER_STEP = frozenset({"scatter", "histogram", "network"})
+"""Charts whose rows change every step; the others hold the whole run and only move their ``now`` param."""
+
+
+def chart_static(rec: Recording, name: str, agent: int) -> dict[str, Any]:
+    """Rows of chart ``name`` that stay the same while a recording plays: {dataset: rows}."""
+    if name in ("time", "outcomes"):
+        data = series_rows(rec) if name == "time" else outcome_rows(rec)
+        return {"series" if name == "time" else "outcomes": data, "events": events(rec)}
+    if name == "network":
+        return {"edges": edge_rows(rec, agent)}
+    if name == "story":
+        top, bottom = story_rows(rec, agent)
+        return {"story": top, "sources": bottom}
+    return {}
+
+
+def chart_frame(rec: Recording, name: str, t: int, agent: int) -> dict[str, Any]:
+    """Rows of chart ``name`` at step ``t`` with ``agent`` followed (empty for charts not in :data:`PER_STEP`)."""
+    if name == "scatter":
+        return {"points": point_rows(rec, t), "picked": picked_rows(rec, t, agent)}
+    if name == "histogram":
+        return {"bins": bin_rows(rec, t)}
+    if name == "network":
+        return {"nodes": node_rows(rec, t, agent)}
+    return {}
+
+
+def static_rows(rec: Recording, agent: int) -> dict[str, dict[str, Any]]:
     """Rows that stay the same while a recording plays (the whole run, filtered by step in the browser)."""
-    ev = events(rec)
-    top, bottom = story_rows(rec, agent)
-    return {
-        "time": {"series": series_rows(rec), "events": ev},
-        "outcomes": {"outcomes": outcome_rows(rec), "events": ev},
-        "network": {"edges": edge_rows(rec, agent)},
-        "story": {"story": top, "sources": bottom},
-    }
+    return {n: d for n in EXPLORE_CHARTS if (d := chart_static(rec, n, agent))}
 
 
-def frame_rows(rec: Recording, t: int, agent: int) -> dict[str, dict[str, list[dict[str, Any]]]]:
+def frame_rows(rec: Recording, t: int, agent: int) -> dict[str, dict[str, Any]]:
     """Rows of the charts that show one step (``t``), with ``agent`` followed: {chart: {dataset: rows}}."""
-    return {
-        "scatter": {"points": point_rows(rec, t), "picked": picked_rows(rec, t, agent)},
-        "histogram": {"bins": bin_rows(rec, t)},
-        "network": {"nodes": node_rows(rec, t, agent)},
-    }
+    return {n: chart_frame(rec, n, t, agent) for n in EXPLORE_CHARTS if n in PER_STEP}
 
 
 @functools.lru_cache(maxsize=16)
-def _specs(steps: int, network_n: int) -> dict[str, dict[str, Any]]:
+def _specs(steps: int, network_n: int, measures: tuple[Measure, ...] = MEASURES) -> dict[str, dict[str, Any]]:
     return {
-        "time": time_spec(steps),
+        "time": time_spec(steps, measures),
         "outcomes": outcomes_spec(steps),
         "scatter": scatter_spec(),
         "histogram": histogram_spec(),
@@ -497,4 +588,4 @@ def _specs(steps: int, network_n: int) -> dict[str, dict[str, Any]]:
 
 def specs(rec: Recording) -> dict[str, dict[str, Any]]:
     """Every Explore chart's spec. Built with Altair (slow: ~1 s), so cached by what they depend on; treat as read-only."""
-    return _specs(rec.steps, min(rec.agents, NETWORK_WINDOW))
+    return _specs(rec.steps, min(rec.agents, NETWORK_WINDOW), time_measures(rec))

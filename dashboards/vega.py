@@ -30,6 +30,9 @@ class VegaChart(v.VuetifyTemplate):
     name = traitlets.Unicode("chart").tag(sync=True)
     stamp = traitlets.Unicode("").tag(sync=True)
     listen_to_click = traitlets.Bool(False).tag(sync=True)
+    # the name of a :class:`Ticker`'s step event: the chart sets its ``now`` param to each announced step and
+    # puts it for "{step}" in ``stamp``, so following playback needs no message from the server
+    follow_step = traitlets.Unicode("").tag(sync=True)
     on_click = traitlets.Callable(None, allow_none=True)
 
     def vue_clicked(self, datum: dict[str, Any]) -> None:
@@ -70,10 +73,12 @@ def Chart(
     signals: Opaque | None = None,
     stamp: str = "",
     on_click: Callable[[dict[str, Any]], None] | None = None,
+    follow_step: str = "",
 ):
     """A :class:`VegaChart`: ``spec`` is embedded once (re-embedded only when it changes); ``static_data`` and
     ``frame_data`` (``{dataset: rows}``) replace the rows of the spec's named data sources, ``signals`` set its
-    params; ``stamp`` is set as the element's ``data-stamp`` once they are drawn. Wrap each in :class:`Opaque`."""
+    params; ``stamp`` is set as the element's ``data-stamp`` once they are drawn. Wrap each in :class:`Opaque`.
+    ``follow_step``: see :class:`VegaChart`."""
     empty = "{}"
     return VegaChart.element(
         spec=spec.text,
@@ -84,6 +89,7 @@ def Chart(
         stamp=stamp,
         listen_to_click=on_click is not None,
         on_click=on_click,
+        follow_step=follow_step,
     )
 
 
@@ -92,26 +98,36 @@ class Ticker(v.VuetifyTemplate):
     for its answer (``ack``) before asking again, so a slow frame delays the next instead of queueing them.
 
     Playback needs no server thread at all: nothing keeps running when the page closes or the server stops.
+    With ``step_event`` set, every new ``ack`` (the step shown) is also announced in the browser, to charts
+    that follow the step (:class:`VegaChart` ``follow_step``): they move their ``now`` param without a message
+    from the server each. ``text`` is shown in place (the player's status line travels with the step).
     """
 
     template = traitlets.Unicode(
         """
-<template><span class="dash-ticker" :data-running="running"></span></template>
+<template><span class="dash-ticker" :class="text_class" :style="text_style" :data-running="running">{{ text }}</span></template>
 <script>
 module.exports = {
-  mounted() { if (this.running) this.ask(); },
+  mounted() { this.announce(); if (this.running) this.ask(); },
   destroyed() { clearTimeout(this.timer); },
   watch: {
     running(on) { clearTimeout(this.timer); if (on) this.ask(); },
     ack() {
+      this.announce();
       clearTimeout(this.timer);
       if (!this.running) return;
-      const wait = Math.max(0, this.interval_ms - (performance.now() - this.sent));
-      this.timer = setTimeout(() => this.ask(), wait);
+      const wait = this.interval_ms - (performance.now() - this.sent);
+      if (wait <= 0) this.ask();  // at once: the charts draw this frame while the server computes the next
+      else this.timer = setTimeout(() => this.ask(), wait);
     },
   },
   methods: {
     ask() { this.sent = performance.now(); this.tick(this.ack); },
+    announce() {
+      if (!this.step_event) return;
+      window.__dashStep = {...(window.__dashStep || {}), [this.step_event]: this.ack};
+      window.dispatchEvent(new CustomEvent(this.step_event, {detail: this.ack}));
+    },
   },
 };
 </script>
@@ -120,8 +136,39 @@ module.exports = {
     running = traitlets.Bool(False).tag(sync=True)
     interval_ms = traitlets.Int(100).tag(sync=True)
     ack = traitlets.Int(0).tag(sync=True)
+    step_event = traitlets.Unicode("").tag(sync=True)
+    text = traitlets.Unicode("").tag(sync=True)
+    text_class = traitlets.Unicode("").tag(sync=True)
+    text_style = traitlets.Unicode("").tag(sync=True)
     on_tick = traitlets.Callable(None, allow_none=True)
 
     def vue_tick(self, _data: Any = None) -> None:
         if self.on_tick is not None:
             self.on_tick()
+
+
+class Address(v.VuetifyTemplate):
+    """Writes ``query`` into the browser's address (``history.replaceState``), without a server round trip.
+
+    Solara's ``router.push`` re-rendered the page layout, and with it every widget of the sidebar (~1,500):
+    ~0.5 s per control change. The address is read back by the router when the page loads.
+    """
+
+    template = traitlets.Unicode(
+        """
+<template><span class="dash-address" style="display: none"></span></template>
+<script>
+module.exports = {
+  mounted() { this.write(); },
+  watch: { query() { this.write(); } },
+  methods: {
+    write() {
+      const search = this.query ? '?' + this.query : '';
+      if (location.search !== search) history.replaceState(history.state, '', location.pathname + search + location.hash);
+    },
+  },
+};
+</script>
+"""
+    ).tag(sync=True)
+    query = traitlets.Unicode("").tag(sync=True)

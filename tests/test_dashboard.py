@@ -194,6 +194,12 @@ def check_playback(page):
         slider.press("ArrowRight")
     wait_status(page, r"Step 3 of 100")
     wait_drawn(page, 3)
+    # the time charts follow the player's clock in the browser: their `now` param is the step shown
+    for chart in ("time", "outcomes", "story"):
+        now = page.evaluate(
+            "(c) => document.querySelector(`.dash-vega[data-chart='${c}']`).__vue__.view.signal('now')", chart
+        )
+        assert now == 3, (chart, now)
     page.get_by_role("button", name="To the end", exact=True).click()
     wait_status(page, r"Step 100 of 100")
     assert page.problems == []

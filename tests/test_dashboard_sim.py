@@ -162,9 +162,10 @@ def test_network_view_stays_small_at_the_largest_population() -> None:
     rec.compute()
     idx, xy, links = charts.neighbourhood(rec, 4999)
     assert len(idx) == charts.NETWORK_WINDOW and 4999 in idx and len(links) > 0
-    assert len(charts.point_rows(rec, 2)) == charts.SCATTER_MAX
+    assert charts.n_rows(charts.point_rows(rec, 2)) == charts.SCATTER_MAX
     rows = charts.frame_rows(rec, 2, 4999)
     assert rows["scatter"]["picked"][0]["agent"] == 4999
+    assert 4999 in {r["agent"] for r in charts.rows_of(rows["network"]["nodes"])}
 
 
 @pytest.mark.slow
@@ -203,3 +204,55 @@ def test_mesa_solaraviz_example_builds_and_its_parameters_drive_the_model() -> N
     _, rc = reacton.render(mesa_viz.NetworkView(model), handle_error=False)  # raises on any error
     rc.close()
     assert isinstance(mesa_viz.page, reacton.core.Element) and solara  # the SolaraViz page element
+
+
+def test_a_scenario_file_added_to_the_scenarios_folder_becomes_a_preset(tmp_path, monkeypatch) -> None:
+    """A fitted scenario written into sim/scenarios/ (as calibration does) is offered without code changes."""
+    import shutil
+
+    from sim import runner
+
+    folder = tmp_path / "scenarios"
+    shutil.copytree(ROOT / "sim" / "scenarios", folder)
+    text = (folder / "default.toml").read_text()
+    assert "seed = 0" in text
+    (folder / "fitted_demo.toml").write_text(text.replace("seed = 0", "seed = 11"))
+    monkeypatch.setattr(runner, "_SCENARIO_DIR", folder)
+    found = {p.key: p for p in S.presets()}
+    assert "scenario:fitted_demo" in found and "scenario:default" in found
+    values = S.preset_values("scenario:fitted_demo")
+    assert values["seed"] == 11 and S.preset_values("scenario:default")["seed"] == 0
+
+
+def test_frame_rows_sent_as_columns_are_the_learners_values() -> None:
+    rec = S.Recording([S.to_config({**S.default_values(), "agents": 300, "steps": 5})], ["x"])
+    rec.compute()
+    rows = charts.rows_of(charts.point_rows(rec, 5))
+    assert len(rows) == 300 and [r["agent"] for r in rows] == list(range(300))
+    f = rec.frames
+    np.testing.assert_allclose([r["e"] for r in rows], f["efficacy"][5, 0], atol=0.006)
+    np.testing.assert_allclose([r["s"] for r in rows], f["skill"][5, 0], atol=0.006)
+    assert {r["g"] for r in rows} <= set(charts.STATE_NAMES)
+    nodes = charts.rows_of(charts.node_rows(rec, 5, 7))
+    assert [r["agent"] for r in nodes if r["followed"] == "yes"] == [7]
+
+
+def test_the_time_chart_draws_every_recorded_measure_with_its_own_style() -> None:
+    """Self-belief and skill always; a self-esteem series or per-domain self-belief series add their lines."""
+    rec = S.Recording([S.to_config({**S.default_values(), "agents": 50, "steps": 4})], ["x"])
+    rec.compute()
+    base = charts.time_measures(rec)
+    assert [m.label for m in base] == ["self-belief (efficacy)", "skill"]
+    assert len({(m.colour, m.dash) for m in base}) == 2  # told apart by colour and by line style
+    rec.series["self_esteem_mean"] = rec.series["efficacy_mean"] * 0.5
+    for d in ("maths", "reading"):
+        rec.series[f"efficacy_mean@{d}"] = rec.series["efficacy_mean"] + 1
+        rec.series[f"efficacy_sd@{d}"] = rec.series["efficacy_sd"]
+    labels = [m.label for m in charts.time_measures(rec)]
+    assert labels == ["self-belief (efficacy)", "skill", "self-esteem", "self-belief: maths", "self-belief: reading"]
+    rows = charts.series_rows(rec)
+    assert {r["measure"] for r in rows} == set(labels)
+    maths = [r["mean"] for r in rows if r["measure"] == "self-belief: maths"]
+    assert maths == pytest.approx(list(rec.series["efficacy_mean"][:, 0] + 1), abs=1e-3)
+    spec = charts.time_spec(rec.steps, charts.time_measures(rec))
+    assert "self-belief: reading" in str(spec)
