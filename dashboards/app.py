@@ -468,6 +468,38 @@ def ShockControls():
             Field(spec, "shock." + spec.name)
 
 
+DOMAIN_TEXT = (
+    ("domains.names", "Domains (subjects), separated by commas", "empty: one domain, the model without domains"),
+    ("domains.relatedness", "How related they are: rows separated by ';'", "e.g. 1, 0.6; 0.6, 1 (empty: unrelated)"),
+    ("schedule.domain", "Tasks practise, in turn", "domain names separated by commas (empty: the first domain)"),
+)
+
+
+@solara.component
+def DomainControls():
+    """Several domains (docs/ODD.md 7.22): names, relatedness, which the tasks practise; then the
+    generality, transfer and self-esteem constants, shown only when more than one domain is declared."""
+    for path, label, hint in DOMAIN_TEXT:
+        solara.InputText(
+            label,
+            value=field(path).value,
+            on_value=lambda x, path=path: set_value(path, x),
+            continuous_update=False,
+            classes=[f"dash-{path.replace('.', '-')}"],
+        )
+        solara.Text(hint, style={"font-size": "0.75em", "color": "#555", "display": "block"})
+    if field("domains.names").value.strip():
+        if field("shock.on").value:
+            solara.InputText(
+                "The severe failure's domain (empty: the task's own)",
+                value=field("shock.domain").value,
+                on_value=lambda x: set_value("shock.domain", x),
+                continuous_update=False,
+            )
+        for spec in (p for p in PARAMS if p.group in ("domains", "self_esteem") and not p.advanced):
+            Field(spec, spec.name)
+
+
 @solara.component
 def SaveScenario():
     """Save scenario (TOML): the file is written when clicked, from the values at that moment."""
@@ -547,6 +579,7 @@ def sidebar_parts() -> tuple:
             ),
         ),
         ("clarity", lambda: Section("How clearly learners see their own results", basic("feedback", "complexity"))),
+        ("domains", details("Domains (school subjects) and self-esteem", DomainControls)),
         ("advanced", advanced),
     ]
     return tuple(_part(name, render) for name, render in sections)

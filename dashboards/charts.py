@@ -86,6 +86,7 @@ class Measure(NamedTuple):
     label: str
     colour: str
     dash: tuple[int, ...]
+    scale: float = 1.0  # drawn as value x scale on the chart's 0-10 axis
 
 
 MEASURES = (
@@ -93,7 +94,7 @@ MEASURES = (
     Measure("skill", "skill", SKILL, (6, 3)),
 )
 """Lines every run has: self-belief solid, skill dashed (distinct colour and line style)."""
-OPTIONAL_MEASURES = (Measure("self_esteem", "self-esteem", "#00897b", (2, 2)),)
+OPTIONAL_MEASURES = (Measure("self_esteem", "self-esteem (0-1, drawn x10)", "#00897b", (2, 2), 10.0),)
 """Lines drawn only when the recording's series has them (``<key>_mean``): a run with a self-esteem state."""
 DOMAIN_DASHES = ((1, 0), (4, 2), (1, 2), (8, 2, 2, 2))
 
@@ -105,7 +106,7 @@ def time_measures(rec: Recording) -> tuple[Measure, ...]:
     (with ``efficacy_sd@<domain>``), in the efficacy colour with a dash of its own.
     """
     out = [*MEASURES, *(m for m in OPTIONAL_MEASURES if f"{m.key}_mean" in rec.series)]
-    domains = sorted(k.split("@", 1)[1] for k in rec.series if k.startswith("efficacy_mean@"))
+    domains = [k.split("@", 1)[1] for k in rec.series if k.startswith("efficacy_mean@")]  # declared order
     for i, d in enumerate(domains):
         out.append(Measure(f"efficacy@{d}", f"self-belief: {d}", EFFICACY, DOMAIN_DASHES[i % len(DOMAIN_DASHES)]))
     return tuple(out)
@@ -387,7 +388,7 @@ def series_rows(rec: Recording) -> list[dict[str, Any]]:
     steps = np.arange(t + 1)
     for r, label in enumerate(rec.labels):
         for m in time_measures(rec):
-            mean, sd = _series(rec, m.key, "mean")[: t + 1, r], _series(rec, m.key, "sd")[: t + 1, r]
+            mean, sd = (m.scale * _series(rec, m.key, stat)[: t + 1, r] for stat in ("mean", "sd"))
             rows += _records(
                 run=[label] * (t + 1), step=steps, measure=[m.label] * (t + 1),
                 mean=_clean(mean), sd=_clean(sd), lo=_clean(mean - sd), hi=_clean(mean + sd),

@@ -66,7 +66,41 @@ def default_values() -> dict[str, Any]:
     values["strategy"] = NONE
     values["intervention.start"] = values["steps"] // 10  # the comparison's default window: 10%-60%
     values["intervention.end"] = (values["steps"] * 6) // 10
+    values.update(dict.fromkeys(DOMAIN_KEYS, ""))  # one domain unless a preset or the page declares more
     return values
+
+
+DOMAIN_KEYS = ("domains.names", "domains.relatedness", "schedule.domain", "shock.domain")
+"""Domain settings as text (a link carries them): names ``"maths, physics"``, relatedness rows
+``"1, 0.6; 0.6, 1"``, the domains the tasks practise in turn, and the shock's domain (docs/ODD.md 7.22)."""
+
+
+def _names(text: str) -> list[str]:
+    return [n.strip() for n in str(text).split(",") if n.strip()]
+
+
+def _matrix(text: str) -> list[list[float]]:
+    try:
+        return [[float(x) for x in row.split(",")] for row in str(text).split(";") if row.strip()]
+    except ValueError:
+        raise ConfigError(
+            "domains.relatedness", text, "rows of numbers separated by ';', numbers by ',' (e.g. 1, 0.6; 0.6, 1)"
+        ) from None
+
+
+def _domain_text(cfg: Config) -> dict[str, str]:
+    """The domain settings of ``cfg`` as the page's text values (empty for the one default domain)."""
+    out = dict.fromkeys(DOMAIN_KEYS, "")
+    if not cfg.domains:
+        return out
+    out["domains.names"] = ", ".join(cfg.domains["names"])
+    if cfg.domains.get("relatedness") is not None:
+        out["domains.relatedness"] = "; ".join(", ".join(f"{x:g}" for x in row) for row in cfg.domains["relatedness"])
+    domain = cfg.schedule[0].get("domain")
+    out["schedule.domain"] = ", ".join([domain] if isinstance(domain, str) else domain or [])
+    if cfg.shocks and cfg.shocks[0].get("domain"):
+        out["shock.domain"] = cfg.shocks[0]["domain"]
+    return out
 
 
 def check_limits(values: dict[str, Any]) -> None:
@@ -121,6 +155,16 @@ def to_config(values: dict[str, Any], strategy: str | None = None, name: str = "
     data["schedule"] = [phase]
     if values.get("shock.on"):
         data["shocks"] = [{f.name: values[f"shock.{f.name}"] for f in SHOCK_FIELDS}]
+    names = _names(values.get("domains.names", ""))
+    if names:  # several domains (docs/ODD.md 7.22); Config checks names, matrix and every reference
+        data["domains"] = {"names": names}
+        if str(values.get("domains.relatedness", "")).strip():
+            data["domains"]["relatedness"] = _matrix(values["domains.relatedness"])
+        practised = _names(values.get("schedule.domain", ""))
+        if practised:
+            phase["domain"] = practised if len(practised) > 1 else practised[0]
+        if values.get("shock.on") and str(values.get("shock.domain", "")).strip():
+            data["shocks"][0]["domain"] = str(values["shock.domain"]).strip()
     cfg = Config.from_dict(data)
     chosen = values.get("strategy", NONE) if strategy is None else strategy
     if chosen != NONE:
@@ -193,6 +237,7 @@ def values_from_config(cfg: Config, base: dict[str, Any] | None = None) -> dict[
     values["shock.on"] = bool(cfg.shocks)
     if cfg.shocks:
         values.update({f"shock.{f.name}": cfg.shocks[0][f.name] for f in SHOCK_FIELDS})
+    values.update(_domain_text(cfg))
     values["strategy"] = NONE
     values["intervention.start"] = cfg.steps // 10
     values["intervention.end"] = (cfg.steps * 6) // 10
@@ -200,6 +245,10 @@ def values_from_config(cfg: Config, base: dict[str, Any] | None = None) -> dict[
         if len(cfg.interventions) > 1:
             raise ConfigError("interventions", len(cfg.interventions), "at most one in the dashboard")
         iv = cfg.interventions[0]
+        if iv.get("domain"):
+            raise ConfigError(
+                "interventions[0].domain", iv["domain"], "none in the dashboard (it reaches every domain)"
+            )
         match = [n for n, s in library().items() if s.kinds == (iv["kind"],) and not s.schedule and not s.params]
         if not match:
             raise ConfigError("interventions[0].kind", iv["kind"], "a kind with a shipped single-hook strategy")
@@ -249,6 +298,8 @@ def from_query(query: str | None) -> dict[str, Any]:
 
 
 def _toml_value(v: Any) -> str:
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, (int, np.integer)):
@@ -266,6 +317,8 @@ def to_toml(cfg: Config) -> str:
     for key in ("name", "description", "agents", "steps", "seed"):
         lines.append(f"{key} = {_toml_value(d[key])}")
     lines += ["", "[params]"] + [f"{k} = {_toml_value(v)}" for k, v in d["params"].items()]
+    if d.get("domains"):
+        lines += ["", "[domains]"] + [f"{k} = {_toml_value(v)}" for k, v in d["domains"].items()]
     for section in ("schedule", "shocks", "interventions"):
         for event in d[section]:
             lines += ["", f"[[{section}]]"] + [f"{k} = {_toml_value(v)}" for k, v in event.items()]
@@ -341,7 +394,11 @@ class Recording:
         self.frames = {f: np.full(shape, np.nan, dtype=np.float32) for f in FLOAT_FIELDS}
         self.frames.update({f: np.zeros(shape, dtype=np.uint8) for f in FLAG_FIELDS})
         self.series = {k: np.full((self.steps + 1, len(configs)), np.nan) for k in SERIES}
-        for k in ("earned_success_rate", "handed_share", "success_rate"):
+        extra = ["earned_success_rate", "handed_share", "success_rate"]
+        if self.batch.domains is not None:  # per-domain self-belief and the global self-esteem (7.22, 7.23)
+            extra += [f"efficacy_{s}@{d}" for d in self.batch.domains.names for s in ("mean", "sd")]
+            extra += ["self_esteem_mean", "self_esteem_sd"]
+        for k in extra:
             self.series[k] = np.full((self.steps + 1, len(configs)), np.nan)
         self.computed = -1
         self.neighbours = self.batch.neighbours[0][
@@ -358,6 +415,13 @@ class Recording:
         m = summarise(st)
         for k in SERIES:
             self.series[k][t] = m[k]
+        dom = self.batch.domains
+        if dom is not None:
+            for j, d in enumerate(dom.names):
+                self.series[f"efficacy_mean@{d}"][t] = dom.efficacy[:, :, j].mean(axis=1)
+                self.series[f"efficacy_sd@{d}"][t] = dom.efficacy[:, :, j].std(axis=1)
+            self.series["self_esteem_mean"][t] = dom.self_esteem.mean(axis=1)
+            self.series["self_esteem_sd"][t] = dom.self_esteem.std(axis=1)
         attempts = np.count_nonzero(st.attempted, axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
             handed = np.count_nonzero(st.success & st.handed & st.attempted, axis=1)

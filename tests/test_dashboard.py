@@ -403,6 +403,20 @@ def check_back_to_explore_still_plays(page):
     assert page.problems == []
 
 
+def check_domains_preset(page):
+    """A multi-domain scenario draws one self-belief line per subject and the self-esteem line."""
+    choose(page, ".dash-preset", "Scenario: three subjects")
+    wait_status(page, r"Step 0 of 99 · 100 agents")
+    wait_drawn(page, 0)
+    measures = {r["measure"] for r in view_data(page, "time", "series")}
+    assert {"self-belief: maths", "self-belief: physics", "self-belief: art"} <= measures
+    assert any(m.startswith("self-esteem") for m in measures)
+    assert [e["start"] for e in view_data(page, "time", "events")] == [9]  # the maths shock is marked
+    open_section(page, "Domains (school subjects) and self-esteem")
+    assert page.locator(".dash-domains-names input").first.input_value() == "maths, physics, art"
+    assert page.problems == []
+
+
 def test_dashboard_in_browser(page, server, tmp_path):
     """Load offline; play back; follow learners; controls and the link; presets, save and export; compare; results."""
     check_page_loads_offline(page)
@@ -413,6 +427,7 @@ def test_dashboard_in_browser(page, server, tmp_path):
     check_compare_is_the_cli_comparison(page)
     check_results_page(page, server)
     check_back_to_explore_still_plays(page)
+    check_domains_preset(page)
 
 
 def _children(pid: int) -> list[int]:

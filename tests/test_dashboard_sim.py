@@ -249,10 +249,69 @@ def test_the_time_chart_draws_every_recorded_measure_with_its_own_style() -> Non
         rec.series[f"efficacy_mean@{d}"] = rec.series["efficacy_mean"] + 1
         rec.series[f"efficacy_sd@{d}"] = rec.series["efficacy_sd"]
     labels = [m.label for m in charts.time_measures(rec)]
-    assert labels == ["self-belief (efficacy)", "skill", "self-esteem", "self-belief: maths", "self-belief: reading"]
+    assert labels == [
+        "self-belief (efficacy)",
+        "skill",
+        "self-esteem (0-1, drawn x10)",
+        "self-belief: maths",
+        "self-belief: reading",
+    ]
     rows = charts.series_rows(rec)
     assert {r["measure"] for r in rows} == set(labels)
     maths = [r["mean"] for r in rows if r["measure"] == "self-belief: maths"]
     assert maths == pytest.approx(list(rec.series["efficacy_mean"][:, 0] + 1), abs=1e-3)
     spec = charts.time_spec(rec.steps, charts.time_measures(rec))
     assert "self-belief: reading" in str(spec)
+
+
+def test_multi_domain_preset_draws_each_domain_and_self_esteem():
+    """The three-subjects preset runs with its domains: one self-belief line per subject (declared order)
+    and self-esteem, each series equal to the core's own arrays; link and saved TOML keep the domains."""
+    import tomllib
+
+    from sim import Config
+
+    values = S.preset_values("scenario:three_subjects")
+    cfg = S.to_config(values)
+    assert cfg.domain_names == ("maths", "physics", "art")
+    assert cfg.shocks[0]["domain"] == "maths"
+    rec = S.Recording([cfg], ["three subjects"])
+    rec.compute()
+    labels = [m.label for m in charts.time_measures(rec)]
+    assert labels[-3:] == ["self-belief: maths", "self-belief: physics", "self-belief: art"]
+    assert any(label.startswith("self-esteem") for label in labels)
+    from sim import Batch
+
+    twin = Batch([cfg])  # the same run outside the page (seed and run index as the recording's)
+    twin.run(cfg.steps)
+    dom = twin.domains
+    for j, name in enumerate(dom.names):
+        np.testing.assert_allclose(rec.series[f"efficacy_mean@{name}"][-1], dom.efficacy[:, :, j].mean(axis=1))
+    np.testing.assert_allclose(rec.series["self_esteem_mean"][-1], dom.self_esteem.mean(axis=1))
+    rows = charts.rows_of(charts.series_rows(rec))  # self-esteem is drawn on the 0-10 axis as value x 10
+    esteem = [r for r in rows if r["measure"].startswith("self-esteem") and r["step"] == rec.steps]
+    assert len(esteem) == 1 and esteem[0]["mean"] == pytest.approx(
+        10 * dom.self_esteem.mean(), abs=1e-3
+    )  # rows are rounded
+    assert S.to_config(S.from_query(S.to_query(values))).digest() == cfg.digest()
+    assert Config.from_dict(tomllib.loads(S.to_toml(cfg))).digest() == cfg.digest()
+
+
+@pytest.mark.parametrize(
+    "key, text, field",
+    [
+        ("domains.relatedness", "1, x; x, 1", "domains.relatedness"),
+        ("domains.relatedness", "1, 0.5; 0.2, 1", "domains.relatedness"),
+        ("schedule.domain", "maths, music", "schedule[0].domain"),
+    ],
+)
+def test_bad_domain_text_is_refused_by_name(key, text, field):
+    values = S.preset_values("scenario:three_subjects")
+    if key == "domains.relatedness" and "x" not in text:
+        values["domains.names"] = "maths, physics"
+        values["schedule.domain"] = "maths, physics"
+        values["shock.domain"] = ""
+    values[key] = text
+    with pytest.raises(ConfigError) as info:
+        S.to_config(values)
+    assert str(info.value).startswith(field) or field in str(info.value)
