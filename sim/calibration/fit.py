@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import threading
 import time
 from collections import deque
 from collections.abc import Sequence
@@ -160,6 +161,36 @@ def _distance_class():
     return ZDistance
 
 
+# ---- interruption -----------------------------------------------------------------------------------------
+_STOP = threading.Event()
+
+
+def request_stop(signum: int | None = None, frame: Any = None) -> None:
+    """Signal handler: stop the fit at the next safe point (a second request stops at once).
+
+    A KeyboardInterrupt raised inside pyabc's write of a generation leaves its database session
+    unusable (pyabc then fails with an SQLAlchemy error, not an interruption); deferring the stop to
+    the sampler, between batches of simulations, keeps every finished generation and a clean exit.
+    """
+    if _STOP.is_set():
+        raise KeyboardInterrupt
+    _STOP.set()
+
+
+def stop_requested() -> bool:
+    return _STOP.is_set()
+
+
+def clear_stop() -> None:
+    _STOP.clear()
+
+
+def _safe_point() -> None:
+    if _STOP.is_set():
+        _STOP.clear()
+        raise KeyboardInterrupt
+
+
 def _sampler_class():
     from pyabc.sampler import Sampler
 
@@ -181,6 +212,7 @@ def _sampler_class():
             evals = 0
             rate = 1.0 if all_accepted else self.rate
             while sample.n_accepted < n and evals < max_eval:
+                _safe_point()  # a requested stop takes effect here, never inside pyabc's database writes
                 size = int(
                     min(max(fit.chunk_floor, math.ceil(1.1 * (n - sample.n_accepted) / max(rate, 0.01))), 20 * n)
                 )

@@ -131,12 +131,14 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path("results") / "calibration" / targets.name
     record = out / RECORD
 
-    def stop(signum, frame):  # SIGTERM like Ctrl-C: the finished generations are already in the history
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, stop)
+    # SIGTERM like Ctrl-C; both stop the fit between batches of simulations (the finished generations
+    # are in the history, and a rerun resumes), not in the middle of a database write
+    F.clear_stop()
+    previous = {s: signal.signal(s, F.request_stop) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
         result = F.fit(targets, out, budget=budget, seed=args.seed, executor=ex, progress=args.progress)
+        if F.stop_requested():  # asked to stop after the last batch: the fit is kept, the outputs come on rerun
+            raise KeyboardInterrupt
         if result.resumed and result.extra["simulated_this_session"] == 0 and record.exists():
             print(f"calibration in {out} is finished ({result.stopped_by}); record: {record}", file=sys.stderr)
         else:
@@ -146,7 +148,9 @@ def run(args: argparse.Namespace) -> int:
             finally:
                 ex2.close()
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        F.clear_stop()
     summ = F.posterior_summary(result.posterior, targets.priors)
     print(f"calibrated {targets.name}: {result.simulations:,} simulations, stopped by {result.stopped_by}")
     for _, r in summ.iterrows():
