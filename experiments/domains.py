@@ -725,13 +725,23 @@ def main(argv=None) -> Path:
     ]
 
     # --- findings and summary
+    # the question is the declared gap (self-esteem raised, and more than domain efficacy); whether
+    # efficacy moves at all is its own claim beside it, so a negligible efficacy effect does not read
+    # as "no" to the question it is part of the answer to
     praise_q = [
-        Question(
-            f"{cond}_esteem_vs_efficacy",
-            f"{cond.capitalize()}: self-esteem without domain efficacy?",
-            [f_se, f_eff, f_gap],
-        )
+        x
         for cond, f_se, f_eff, f_gap in found_praise
+        for x in (
+            Question(
+                f"{cond}_esteem_vs_efficacy",
+                {
+                    "praise": "Generic praise raises self-esteem, and more than it raises domain efficacy",
+                    "trophies": "Trophies raise self-esteem, and more than they raise domain efficacy",
+                }[cond],
+                [f_se, f_gap],
+            ),
+            f_eff,
+        )
     ]
     findings = [
         Question("mastery_generality", "Mastery in one domain and its generality", [f_m_a, f_m_b, f_m_bc]),
