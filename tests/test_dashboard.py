@@ -406,7 +406,7 @@ def check_back_to_explore_still_plays(page):
 def check_domains_preset(page):
     """A multi-domain scenario draws one self-belief line per subject and the self-esteem line."""
     choose(page, ".dash-preset", "Scenario: three subjects")
-    wait_status(page, r"Step 0 of 99 · 100 agents")
+    wait_status(page, r"Step 0 of 99 · 1000 agents")  # presets run at least 1,000 learners
     wait_drawn(page, 0)
     measures = {r["measure"] for r in view_data(page, "time", "series")}
     assert {"self-belief: maths", "self-belief: physics", "self-belief: art"} <= measures
