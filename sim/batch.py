@@ -225,7 +225,7 @@ def advance(
     try:
         kernel.step_kernel(*_state_arrays(st), *events, *tail)
     except TypeError:  # a field of another dtype or layout (e.g. set by a caller): make it conform, retry
-        for name, dtype in _STATE_DTYPES.items():
+        for name, dtype in kernel.STATE_DTYPES.items():
             setattr(st, name, np.require(getattr(st, name), dtype=dtype, requirements=("C", "W")))
         kernel.step_kernel(*_state_arrays(st), *events, *tail)
 
@@ -236,13 +236,6 @@ _event_arrays = operator.attrgetter(*kernel.EVENT_ARGS)
 
 _UNUSED = np.zeros((1, 1))
 """Stand-in for the feedback draws' transforms when no run has ambiguous feedback (never read)."""
-_STATE_DTYPES = (
-    dict.fromkeys(kernel.STATE_ARGS[:28], np.float64)
-    | {"engagement": np.int8}
-    | dict.fromkeys(kernel.STATE_ARGS[29:35], np.int32)
-    | dict.fromkeys(kernel.STATE_ARGS[35:], np.bool_)
-)
-"""The dtype of each field :func:`sim.kernel.step_kernel` takes (its signature, in the same order)."""
 
 
 def _ambiguous(p: SimpleNamespace, ev: SimpleNamespace) -> bool:

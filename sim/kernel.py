@@ -165,49 +165,71 @@ U_PERSUADE, U_REENGAGE, U_INTERVENTION0 = S.U_PERSUADE, S.U_REENGAGE, S.U_INTERV
 U_PEER_DEMO, U_EXPERT_DEMO = S.U_PEER_DEMO, S.U_EXPERT_DEMO
 ADAPTIVE = schedules.ADAPTIVE
 
-STATE_ARGS = (
-    "skill",
-    "efficacy",
-    "strength",
-    "arousal",
-    "arousal_base",
-    "reappraisal",
-    "credibility",
-    "persuaded_level",
-    "task_level",
-    "ladder_level",
-    "sens_mastery",
-    "sens_learning",
-    "sens_arousal",
-    "optimism",
-    "good_news",
-    "bad_news",
-    "self_serving",
-    "teacher_expectation",
-    "peer_expectation",
-    "praise_focus",
-    "difficulty",
-    "effort",
-    "d_mastery",
-    "d_vicarious",
-    "d_persuasion",
-    "d_physiological",
-    "perceived",
-    "d_observational",
-    "engagement",
-    "avoid_streak",
-    "attempts",
-    "successes",
-    "failures",
-    "streak",
-    "dose",
-    "attempted",
-    "success",
-    "handed",
-    "shocked",
-    "targeted",
-)
-"""The :class:`~sim.state.State` fields the step reads or writes, in the kernel's argument order."""
+_F2, _I2, _B2 = "f8[:, ::1]", "i8[:, ::1]", "b1[:, ::1]"
+STATE_TYPES: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "skill",
+            "efficacy",
+            "strength",
+            "arousal",
+            "arousal_base",
+            "reappraisal",
+            "credibility",
+            "persuaded_level",
+            "task_level",
+            "ladder_level",
+            "sens_mastery",
+            "sens_learning",
+            "sens_arousal",
+            "optimism",
+            "good_news",
+            "bad_news",
+            "self_serving",
+            "teacher_expectation",
+            "peer_expectation",
+            "praise_focus",
+            "difficulty",
+            "effort",
+            "d_mastery",
+            "d_vicarious",
+            "d_persuasion",
+            "d_physiological",
+            "perceived",
+            "d_observational",
+        ),
+        _F2,
+    ),
+    "engagement": "i1[:, ::1]",
+    **dict.fromkeys(
+        (
+            "avoid_streak",
+            "attempts",
+            "successes",
+            "failures",
+            "streak",
+            "dose",
+        ),
+        "i4[:, ::1]",
+    ),  # counters
+    **dict.fromkeys(
+        (
+            "attempted",
+            "success",
+            "handed",
+            "shocked",
+        ),
+        _B2,
+    ),  # last step's flags
+    "targeted": "b1[:, :, ::1]",  # (kinds, runs, agents)
+}
+"""The numba type of each :class:`~sim.state.State` field the step reads or writes, in argument order."""
+STATE_ARGS = tuple(STATE_TYPES)
+STATE_DTYPES = {
+    name: np.dtype({"f8": np.float64, "i1": np.int8, "i4": np.int32, "b1": np.bool_}[t[:2]])
+    for name, t in STATE_TYPES.items()
+}
+"""The NumPy dtype of each of those fields (what :func:`sim.batch.advance` makes a field conform to)."""
 EVENT_ARGS = (
     "phase_start",
     "phase_kind",
@@ -232,15 +254,10 @@ EVENT_ARGS = (
 )
 """The schedule, shock and intervention arrays of :func:`sim.batch.stack_events`, in argument order."""
 
-_F2, _I2, _B2 = "f8[:, ::1]", "i8[:, ::1]", "b1[:, ::1]"
 _SIGNATURE = (
     "void("
     + ", ".join(
-        [_F2] * 28  # float state
-        + ["i1[:, ::1]"]
-        + ["i4[:, ::1]"] * 6  # engagement, counters
-        + [_B2] * 4  # last step's flags
-        + ["b1[:, :, ::1]"]  # targeted (kinds, runs, agents)
+        list(STATE_TYPES.values())
         + [_I2, _I2]
         + [_F2] * 8  # phases
         + [_I2]
