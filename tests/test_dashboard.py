@@ -236,6 +236,12 @@ def check_following_a_learner(page):
     table = page.locator(".dash-story-table table").first
     assert table.locator("tbody tr").first.locator("td").first.inner_text() == str(step_of(page))
     assert "-0.000" not in table.inner_text()
+    # charts draw at the browser's next animation frame: wait until the network has drawn that learner
+    page.wait_for_function(
+        """(a) => document.querySelector(".dash-vega[data-chart='network']").__vue__.view.data('nodes')
+                   .some(r => r.agent === a)""",
+        arg=target["agent"],
+    )
     assert {r["agent"] for r in view_data(page, "network", "nodes")} >= {target["agent"]}
     page.locator(".chart-story").scroll_into_view_if_needed()
     page.screenshot(path=ARTIFACTS / "explore-story.png")
