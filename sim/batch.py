@@ -20,13 +20,12 @@ from collections.abc import Sequence
 from types import SimpleNamespace
 
 import numpy as np
-from scipy.special import logit, ndtri
 
 from sim import kernel, multidomain
 from sim import network as netmod
 from sim import streams as S
 from sim.config import Config
-from sim.mechanisms import feedback, schedules, vicarious
+from sim.mechanisms import schedules, vicarious
 from sim.params import INTERVENTION_KINDS, PARAMS
 from sim.state import State, initial_state
 
@@ -214,14 +213,8 @@ def advance(
     want = (st.shape[0], N_ROWS, st.shape[1])
     if u.shape != want:  # the compiled step does not check its indices
         raise ValueError(f"step draws u: shape {u.shape}, expected (runs, rows, agents) = {want}")
-    if _ambiguous(p, ev):  # SciPy's inverse CDFs, only where feedback can be ambiguous (numba has no ndtri)
-        edge = feedback.U_EDGE
-        logit_outcome = logit(np.clip(u[:, S.U_OUTCOME], edge, 1.0 - edge))
-        z_feedback = ndtri(np.clip(u[:, S.U_FEEDBACK], edge, 1.0 - edge))
-    else:
-        logit_outcome = z_feedback = _UNUSED
     events = _event_arrays(ev)
-    tail = (kernel.pack_params(p), flat_neighbours, u, logit_outcome, z_feedback, int(t))
+    tail = (kernel.pack_params(p), flat_neighbours, u, int(t))
     try:
         kernel.step_kernel(*_state_arrays(st), *events, *tail)
     except TypeError:  # a field of another dtype or layout (e.g. set by a caller): make it conform, retry
@@ -232,16 +225,3 @@ def advance(
 
 _state_arrays = operator.attrgetter(*kernel.STATE_ARGS)
 _event_arrays = operator.attrgetter(*kernel.EVENT_ARGS)
-
-
-_UNUSED = np.zeros((1, 1))
-"""Stand-in for the feedback draws' transforms when no run has ambiguous feedback (never read)."""
-
-
-def _ambiguous(p: SimpleNamespace, ev: SimpleNamespace) -> bool:
-    """Whether any run can see ambiguous feedback (cached on ``ev`` for ``p``)."""
-    cached = getattr(ev, "_ambiguous", None)
-    if cached is None or cached[0] is not p:
-        cached = (p, bool(((p.use_feedback_ambiguity != 0) & (ev.phase_ambiguity > 0)).any()))
-        ev._ambiguous = cached
-    return cached[1]

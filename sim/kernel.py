@@ -52,6 +52,7 @@ from sim.mechanisms import (
 )
 from sim.mechanisms import skill as skill_rules  # (``skill`` is the state array below)
 from sim.mechanisms._common import clip_one, expectancy_one, logistic_one
+from sim.mechanisms._exp import exp_one
 from sim.params import INTERVENTION_KINDS, LEVEL_MAX, PARAMS
 
 
@@ -162,6 +163,7 @@ REAPPRAISAL, EFFORT_PRAISE = _K["arousal_reappraisal"], _K["effort_praise"]
 ENGAGED, DISENGAGED = 0, 2  # sim.state's codes (AVOIDING = 1 comes from choice.engagement_one)
 U_ATTEMPT, U_OUTCOME, U_TASK, U_SHOCK = S.U_ATTEMPT, S.U_OUTCOME, S.U_TASK, S.U_SHOCK
 U_PERSUADE, U_REENGAGE, U_INTERVENTION0 = S.U_PERSUADE, S.U_REENGAGE, S.U_INTERVENTION0
+U_FEEDBACK = S.U_FEEDBACK
 U_PEER_DEMO, U_EXPERT_DEMO = S.U_PEER_DEMO, S.U_EXPERT_DEMO
 ADAPTIVE = schedules.ADAPTIVE
 
@@ -266,7 +268,6 @@ _SIGNATURE = (
         + [_F2]  # packed parameters (runs, parameters)
         + ["i8[:, :, ::1]"]  # flat neighbours
         + ["f8[:, :, :]"]  # this step's uniforms (runs, rows, agents), any layout
-        + [_F2, _F2]  # logit of the outcome draw, ndtri of the feedback draw (where feedback is ambiguous)
         + ["i8"]  # t
     )
     + ")"
@@ -350,8 +351,6 @@ def step_kernel(
     P,
     flat,
     u,
-    logit_outcome,
-    z_feedback,
     t,
 ):
     """One step of every run, in place (see the module docstring; stage numbers as in docs/ODD.md)."""
@@ -540,10 +539,9 @@ def step_kernel(
                 phase_ambiguity[r, phase], got[SPECIFIC], pr[FEEDBACK_CLARITY], pr[USE_FEEDBACK_AMBIGUITY]
             )
             if attempt and ambiguity > feedback.AMBIGUITY_FLOOR:  # (seen is read only after acting)
-                margin = cap - d - pr[PERF_SCALE] * logit_outcome[r, i]
-                seen = feedback.perceived_success_one(
-                    margin, e - d + optimism[r, i], ambiguity, bs, z_feedback[r, i], earned
-                )
+                margin = feedback.margin_one(cap, d, pr[PERF_SCALE], u[r, U_OUTCOME, i])
+                z = feedback.inverse_normal_one(clip_one(u[r, U_FEEDBACK, i], feedback.U_EDGE, 1.0 - feedback.U_EDGE))
+                seen = feedback.perceived_success_one(margin, e - d + optimism[r, i], ambiguity, bs, z, earned)
             else:
                 seen = 1.0 if earned else 0.0
             if handed:
@@ -670,7 +668,7 @@ def step_kernel(
             acted_[i] = acted
             outcome_[i] = outcome
             if acted and use_vic:
-                ahead[i] = math.exp(task / bs)
+                ahead[i] = exp_one(task / bs)
             task_d[i] = d
             p_hat_[i] = p_hat
             p_success_[i] = p_success

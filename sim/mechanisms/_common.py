@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import math
-
 import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import expit
+
+from sim.mechanisms._exp import exp_one
 
 
 def logistic(x: ArrayLike) -> NDArray[np.float64]:
@@ -38,7 +38,7 @@ def per_agent(rule):
 def logistic_one(x: float) -> float:
     """:func:`logistic` of one number, compiled: ``1 / (1 + exp(-x))``, the same bits as ``expit``
     (``exp`` overflows to ``inf`` for ``x < -709``, giving exactly 0)."""
-    return 1.0 / (1.0 + math.exp(-x))
+    return 1.0 / (1.0 + exp_one(-x))
 
 
 @per_agent

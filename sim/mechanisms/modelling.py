@@ -12,13 +12,12 @@ neighbours (:mod:`sim.mechanisms.vicarious`). Sources: Bandura (1997); Schunk & 
 
 from __future__ import annotations
 
-import math
-
 import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from sim.mechanisms._common import logistic, logistic_one, per_agent
+from sim.mechanisms._exp import exp_one
 
 
 def similarity(
@@ -103,7 +102,7 @@ def evidence(weight: ArrayLike, model_success: ArrayLike, observer_expectancy: A
 def similarity_one(observer_shown: float, model_shown: float, stage_ahead: float, width: float, floor: float) -> float:
     """:func:`similarity` of one observer and one model, compiled."""
     z = (model_shown - observer_shown - stage_ahead) / width
-    return floor + (1.0 - floor) * math.exp(-0.5 * (z * z))
+    return floor + (1.0 - floor) * exp_one(-0.5 * (z * z))
 
 
 @per_agent

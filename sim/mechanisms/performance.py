@@ -8,12 +8,11 @@ IMWM (Vancouver, Wang & Li 2018): performance grows with effort times ability.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from sim.mechanisms._common import logistic, logistic_one, per_agent
+from sim.mechanisms._exp import exp_one
 
 
 def hardness(difficulty: ArrayLike, skill: ArrayLike, scale: ArrayLike) -> NDArray[np.float64]:
@@ -79,5 +78,5 @@ def capability_one(
     h = logistic_one((difficulty - skill) / hardness_scale)
     optimum = opt_easy + (opt_hard - opt_easy) * h
     z = (arousal - optimum) / width
-    efficiency = math.exp(-0.5 * (z * z))
+    efficiency = exp_one(-0.5 * (z * z))
     return skill + effort_gain * (effort_level - 0.5) - yd_cost * (1.0 - efficiency)

@@ -11,13 +11,12 @@ sees, the model's performance relative to its own (the visible records of
 
 from __future__ import annotations
 
-import math
-
 import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from sim.mechanisms._common import expectancy, per_agent
+from sim.mechanisms._exp import exp_one
 from sim.mechanisms.modelling import similarity
 
 
@@ -201,7 +200,7 @@ def neighbour_evidence_one(
     ``ahead[j] = exp(level_j / belief_scale)`` for every agent that acted (the factored expectancy of
     :func:`_neighbour_evidence_kernel`, the same operations in the same order).
     """
-    behind = math.exp(-efficacy / belief_scale)
+    behind = exp_one(-efficacy / belief_scale)
     total = 0.0
     count = 0
     for m in range(neighbours.shape[0]):
@@ -213,7 +212,7 @@ def neighbour_evidence_one(
             continue
         z = (shown[j] - own_shown - stage_ahead) / width
         p_self = 1.0 / (1.0 + ahead[j] * behind)
-        w = floor + (1.0 - floor) * math.exp(-0.5 * z * z)
+        w = floor + (1.0 - floor) * exp_one(-0.5 * z * z)
         total += w * ((1.0 if outcomes[j] else 0.0) - p_self)
         count += 1
     return total / count if count > 0 else 0.0
