@@ -12,8 +12,12 @@
    generations run and the wall time of the whole default budget is EXTRAPOLATED from their rate
    (the output says so). Target: under 5 minutes on 2 cores.
 
+0. Simulations per second end to end with the current core and with the array core before issue 15
+   (``benchmarks/baseline_core.py``, swapped in for ``sim.batch.advance``): part 1's serial batches of
+   100, median of ``--repeats`` interleaved timings in process CPU time (``--core-only``: just this part).
+
 The machine is shared: compare ratios across runs, not absolutes. Usage:
-``.venv/bin/python benchmarks/bench_calibration.py [--short]``.
+``.venv/bin/python benchmarks/bench_calibration.py [--short] [--core-only]``.
 """
 
 from __future__ import annotations
@@ -50,6 +54,31 @@ def sims_per_second(kind: str, n: int, repeats: int, chunk_runs: int = 100) -> l
     return rates
 
 
+def core_comparison(n: int, repeats: int) -> None:
+    """Simulations per CPU-second of serial batches of 100 with the current core and the baseline core."""
+    import sim.batch
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import baseline_core
+
+    current = sim.batch.advance
+    seconds: dict[str, list[float]] = {"core": [], "baseline": []}
+    try:
+        for _ in range(repeats):
+            for name, advance in (("core", current), ("baseline", baseline_core.advance)):
+                sim.batch.advance = advance  # Batch.step calls the module's advance
+                t0 = time.process_time()  # serial: all the work is in this process
+                sims_per_second("serial", n, 1)
+                seconds[name].append(time.process_time() - t0)
+    finally:
+        sim.batch.advance = current
+    med = {name: statistics.median(s) for name, s in seconds.items()}
+    print(f"\n0. End to end: {n} simulated studies in serial batches of 100, median of {repeats}; per CPU-second")
+    for name, label in (("baseline", "array core before issue 15"), ("core", "fused core (sim.kernel)")):
+        print(f"   {label:36s}{n / med[name]:8.1f} sims/s{med[name]:8.1f} CPU-s")
+    print(f"   speed-up end to end: {med['baseline'] / med['core']:.2f}x")
+
+
 def user_panel_fit(short: bool) -> dict:
     from sim.calibration.design import StudyDesign
     from sim.calibration.fit import DEFAULT_BUDGET
@@ -83,9 +112,13 @@ def main() -> None:
     ap.add_argument("--sims", type=int, default=200, help="simulations per timing (default 200)")
     ap.add_argument("--repeats", type=int, default=3, help="timings per executor; medians reported (default 3)")
     ap.add_argument("--short", action="store_true", help="user panel: 2 generations, extrapolated (labelled)")
+    ap.add_argument("--core-only", action="store_true", help="only the before/after comparison of the core (part 0)")
     args = ap.parse_args()
     cores = os.cpu_count()
     print(f"efficacy-sim calibration benchmark: Python {platform.python_version()}, {cores} cores")
+    core_comparison(args.sims, args.repeats)
+    if args.core_only:
+        return
     print(f"\n1. Simulations per second (300 learners x 5 waves, measured and summarised; {args.sims} per timing)")
     for label, kind, chunk in (
         ("serial, batches of 100", "serial", 100),

@@ -11,11 +11,14 @@ outcomes of the neighbours and their records from before the step, so each run t
 - pass 2, what agents learn from each other: 11b (neighbours and real models) and the final
   efficacy and skill.
 
-The rules and their order are exactly those of the NumPy core this replaced (kept as
-``benchmarks/baseline_core.py``), down to the order of floating-point operations, so the numbers are
-the same; the per-agent oracle (:mod:`sim.oracle`) is the independent check. No ``fastmath``: it
-lets the compiler fuse multiply-adds where the processor has them, so results could differ between
-machines. One signature, compiled on first import and cached (``cache=True``).
+The rules and their order are those of the NumPy core this replaced (kept as
+``benchmarks/baseline_core.py``), with the same floating-point operations, except that ``exp`` is the
+inlined :func:`sim.mechanisms._exp.exp_one` (within 0.511 ulp) and the outcome draw's logit and the
+feedback draw's normal quantile are computed per attempting agent (as the oracle computes them), so
+the numbers agree with that core to rounding; the per-agent oracle (:mod:`sim.oracle`) is the
+independent check (rtol 1e-9). No ``fastmath``: it lets the compiler fuse multiply-adds where the
+processor has them, so results could differ between machines. One signature, compiled on first
+import and cached (``cache=True``).
 
 Numba's cache tracks this file only: after editing a mechanism's ``*_one`` function, the cached step
 would be stale, so :func:`_clear_stale_cache` drops it when any mechanism module changed.

@@ -1,7 +1,8 @@
 """The model's mechanisms: pure functions, one mechanism per module.
 
 Each rule comes in two forms with the same operations in the same order (``tests/test_kernel.py``
-checks they agree bit for bit):
+checks they agree to within 2 units in the last place: the compiled form computes ``exp`` with the
+step's inlined copy of the C library's algorithm, :mod:`sim.mechanisms._exp`, the array form with NumPy's):
 
 - vectorised NumPy functions, which broadcast, so the same code serves a (runs, agents) batch, a
   single run and a single agent; parameters arrive as arrays shaped (runs, 1) or as floats (the

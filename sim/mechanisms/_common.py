@@ -36,8 +36,9 @@ def per_agent(rule):
 
 @per_agent
 def logistic_one(x: float) -> float:
-    """:func:`logistic` of one number, compiled: ``1 / (1 + exp(-x))``, the same bits as ``expit``
-    (``exp`` overflows to ``inf`` for ``x < -709``, giving exactly 0)."""
+    """:func:`logistic` of one number, compiled: ``1 / (1 + exp(-x))`` with the inlined ``exp``
+    (:mod:`sim.mechanisms._exp`), within an ulp of ``expit`` (``exp`` overflows to ``inf`` for
+    ``x < -709``, giving exactly 0)."""
     return 1.0 / (1.0 + exp_one(-x))
 
 

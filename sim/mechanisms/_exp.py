@@ -4,7 +4,7 @@ Every rule of the model ends in a logistic or a Gaussian, so the fused step (:mo
 computes about 17 exponentials per learner and step. Numba compiles ``math.exp`` to a call into the
 C library through glibc's compatibility wrapper (about 42 instructions a call, with the caller's
 live registers saved around it), which made the exponentials half the step's work. This is the
-same algorithm as glibc's, musl's and Arm's Optimized Routines ``exp`` (Szabolcs Nagy, 2018:
+same algorithm as glibc's, musl's and Arm Optimized Routines (2018) ``exp`` (docs/references.md:
 ``exp(x) = 2^(k/128) exp(r)`` from a 128-entry table and a degree-5 polynomial), written as a
 per-agent rule so the compiler inlines it: about 25 instructions, no call.
 

@@ -84,8 +84,8 @@ def effective_ambiguity_one(ambiguity: float, explicit: bool, clarity: float, sw
 def perceived_success_one(
     margin: float, expected_margin: float, ambiguity: float, prior_scale: float, z: float, success: bool
 ) -> float:
-    """:func:`perceived_success` of one attempt, compiled; ``z`` is ``ndtri`` of the clipped feedback
-    draw (computed by SciPy beforehand, only where feedback is ambiguous: numba has no ``ndtri``)."""
+    """:func:`perceived_success` of one attempt, compiled; ``z`` is the normal quantile of the clipped
+    feedback draw (:func:`inverse_normal_one`, computed only where feedback is ambiguous)."""
     a = ambiguity
     if not a > AMBIGUITY_FLOOR:
         return 1.0 if success else 0.0
