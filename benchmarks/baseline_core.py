@@ -400,3 +400,27 @@ def advance(
     st.d_physiological = d_phys
     st.perceived = np.where(acted, seen, np.nan)
     st.d_observational = d_obs
+
+
+def median_cpu_seconds(work, repeats: int) -> dict[str, float]:
+    """Median process CPU seconds of ``work()`` with the current core (``"core"``) and with this one
+    swapped in for ``sim.batch.advance``, which ``Batch.step`` calls (``"baseline"``), interleaved
+    ``repeats`` times so that both see the same machine load. ``work`` should run serially: CPU time
+    counts this process only."""
+    import statistics
+    import time
+
+    import sim.batch
+
+    current = sim.batch.advance
+    seconds: dict[str, list[float]] = {"core": [], "baseline": []}
+    try:
+        for _ in range(repeats):
+            for name, step in (("core", current), ("baseline", advance)):
+                sim.batch.advance = step
+                t0 = time.process_time()
+                work()
+                seconds[name].append(time.process_time() - t0)
+    finally:
+        sim.batch.advance = current
+    return {name: statistics.median(s) for name, s in seconds.items()}

@@ -56,23 +56,10 @@ def sims_per_second(kind: str, n: int, repeats: int, chunk_runs: int = 100) -> l
 
 def core_comparison(n: int, repeats: int) -> None:
     """Simulations per CPU-second of serial batches of 100 with the current core and the baseline core."""
-    import sim.batch
-
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import baseline_core
 
-    current = sim.batch.advance
-    seconds: dict[str, list[float]] = {"core": [], "baseline": []}
-    try:
-        for _ in range(repeats):
-            for name, advance in (("core", current), ("baseline", baseline_core.advance)):
-                sim.batch.advance = advance  # Batch.step calls the module's advance
-                t0 = time.process_time()  # serial: all the work is in this process
-                sims_per_second("serial", n, 1)
-                seconds[name].append(time.process_time() - t0)
-    finally:
-        sim.batch.advance = current
-    med = {name: statistics.median(s) for name, s in seconds.items()}
+    med = baseline_core.median_cpu_seconds(lambda: sims_per_second("serial", n, 1), repeats)
     print(f"\n0. End to end: {n} simulated studies in serial batches of 100, median of {repeats}; per CPU-second")
     for name, label in (("baseline", "array core before issue 15"), ("core", "fused core (sim.kernel)")):
         print(f"   {label:36s}{n / med[name]:8.1f} sims/s{med[name]:8.1f} CPU-s")

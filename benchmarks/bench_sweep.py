@@ -124,23 +124,10 @@ def mesa_rate(runs: int) -> tuple[float, float]:
 
 def core_comparison(repeats: int) -> None:
     """Simulations per second of the serial engine sweep with the current core and with the baseline core."""
-    import sim.batch
-
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import baseline_core
 
-    current = sim.batch.advance
-    seconds: dict[str, list[float]] = {"core": [], "baseline": []}
-    try:
-        for _ in range(repeats):
-            for name, advance in (("core", current), ("baseline", baseline_core.advance)):
-                sim.batch.advance = advance  # Batch.step calls the module's advance
-                t0 = time.process_time()  # serial: all the work is in this process; CPU time is robust to load
-                engine_rate("serial")
-                seconds[name].append(time.process_time() - t0)
-    finally:
-        sim.batch.advance = current
-    med = {name: statistics.median(s) for name, s in seconds.items()}
+    med = baseline_core.median_cpu_seconds(lambda: engine_rate("serial"), repeats)
     print(f"\n0. End to end: the sweep of part 1, serial engine, median of {repeats}; simulations per CPU-second")
     for name, label in (("baseline", "array core before issue 15"), ("core", "fused core (sim.kernel)")):
         print(f"   {label:36s}{RUNS / med[name]:10.1f} sims/s{med[name]:10.1f} CPU-s for {RUNS} runs")
