@@ -2,13 +2,19 @@
 
 A verbatim copy of ``sim.batch.advance`` as it was before the fused, compiled step replaced it
 (NumPy array code over (runs, agents), one call per rule), with its neighbour-evidence kernel as it
-was then (compiled with ``fastmath``, which the model itself no longer uses). ``benchmarks/bench_model.py`` and
-``benchmarks/bench_sweep.py`` step it beside the current core on the same draws, to measure the
-speed-up and to check that both give the same numbers. Nothing in the model imports it.
+was then (compiled with ``fastmath``, which the model itself no longer uses), and of the NumPy step
+draws (:class:`StepUniforms`, as they were before :mod:`sim.pcg64`; already faster than the core's
+draws before issue 15, which drew every row with a call per run and step, so the speed-ups measured
+against this baseline are if anything understated). ``benchmarks/bench_model.py``,
+``benchmarks/bench_sweep.py`` and ``benchmarks/bench_calibration.py`` step it beside the current core
+on the same streams, to measure the speed-up and to check that both give the same numbers. Nothing
+in the model imports it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import partial
 from types import SimpleNamespace
 
 import numba
@@ -402,25 +408,95 @@ def advance(
     st.d_observational = d_obs
 
 
+# The draws before sim.pcg64 (verbatim), so the baseline is the previous core with its own draws.
+BLOCK_BYTES = 4 * 2**20
+"""Most memory :class:`StepUniforms` holds: big enough to amortise the per-call cost of small runs
+(a run of 1,000 agents draws 30 steps per call), small enough that the step reads its draws soon
+after they were written, while they are still in the processor's cache (16 MiB blocks made a batch
+of 200 runs x 100 agents about 5% slower), and a million agents (104 MB a step) draw one step at a time."""
+MAX_BLOCK_STEPS = 64
+CALL_COST_DRAWS = 600
+"""A generator call (~2 us) costs about as much as this many draws (~3 ns each): skipping rows pays
+when it saves more, i.e. from several hundred agents per run."""
+
+
+class StepUniforms:
+    """The step draws as made before :mod:`sim.pcg64` (NumPy calls per run and row), kept verbatim
+    for the baseline.
+
+    Each step's uniform draws, shape (runs, rows, agents); row i of run r's step always holds the
+    same numbers as row i of ``stream_r.random((rows, agents))``, whichever rows are drawn.
+
+    ``used`` names the rows the caller reads (default: all). The others are skipped in the stream with
+    ``bit_generator.advance`` (``Generator.random`` consumes exactly one 64-bit output per float64, so
+    skipping k values leaves the stream where drawing them would) and hold NaN, never a stale value.
+    When every row is used, or skipping would save less than it costs in calls (few agents), every row
+    is drawn, several steps per call: ``Generator.random`` fills its output in order, so one call for
+    (steps, rows, agents) gives exactly the numbers of ``steps`` calls for (rows, agents).
+    """
+
+    def __init__(
+        self,
+        streams: list[np.random.Generator],
+        rows: int,
+        agents: int,
+        used: Sequence[int] | None = None,
+        block_bytes: int = BLOCK_BYTES,
+    ) -> None:
+        self.streams = streams
+        segments = S.row_segments(rows, range(rows) if used is None else used)
+        skipped = sum(stop - start for start, stop, use in segments if not use)
+        self.skipping = skipped > 0 and skipped * agents > CALL_COST_DRAWS * (len(segments) - 1)
+        if self.skipping:
+            # one call per segment per run per step, bound once: draw the used rows in place, advance over the others
+            self.steps = 1
+            self._block = np.full((len(streams), 1, rows, agents), np.nan)
+            self._calls = [
+                partial(g.random, out=self._block[r, 0, start:stop])
+                if use
+                else partial(g.bit_generator.advance, (stop - start) * agents)
+                for r, g in enumerate(streams)
+                for start, stop, use in segments
+            ]
+        else:
+            per_step = len(streams) * rows * agents * 8
+            self.steps = int(max(1, min(MAX_BLOCK_STEPS, block_bytes // per_step)))
+            self._block = np.empty((len(streams), self.steps, rows, agents))
+        self._next = self.steps  # nothing drawn yet
+
+    def next(self) -> np.ndarray:
+        """The next step's draws (a view, valid until the following call)."""
+        if self._next == self.steps:
+            if self.skipping:
+                for call in self._calls:
+                    call()
+            else:
+                for r, g in enumerate(self.streams):
+                    g.random(out=self._block[r])
+            self._next = 0
+        self._next += 1
+        return self._block[:, self._next - 1]
+
+
 def median_cpu_seconds(work, repeats: int) -> dict[str, float]:
     """Median process CPU seconds of ``work()`` with the current core (``"core"``) and with this one
-    swapped in for ``sim.batch.advance``, which ``Batch.step`` calls (``"baseline"``), interleaved
-    ``repeats`` times so that both see the same machine load. ``work`` should run serially: CPU time
-    counts this process only."""
+    and its draws swapped in for ``sim.batch.advance`` and ``sim.streams.StepUniforms``, which
+    ``Batch`` calls (``"baseline"``), interleaved ``repeats`` times so that both see the same machine
+    load. ``work`` should run serially: CPU time counts this process only."""
     import statistics
     import time
 
     import sim.batch
 
-    current = sim.batch.advance
+    current = sim.batch.advance, S.StepUniforms
     seconds: dict[str, list[float]] = {"core": [], "baseline": []}
     try:
         for _ in range(repeats):
-            for name, step in (("core", current), ("baseline", advance)):
-                sim.batch.advance = step
+            for name, (step, draws) in (("core", current), ("baseline", (advance, StepUniforms))):
+                sim.batch.advance, S.StepUniforms = step, draws
                 t0 = time.process_time()
                 work()
                 seconds[name].append(time.process_time() - t0)
     finally:
-        sim.batch.advance = current
+        sim.batch.advance, S.StepUniforms = current
     return {name: statistics.median(s) for name, s in seconds.items()}

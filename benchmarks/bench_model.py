@@ -50,17 +50,20 @@ REPEATS = 3
 
 
 class BaselineStepper:
-    """Steps a :class:`~sim.batch.Batch` with the pre-issue-15 array core (its own draws, same streams)."""
+    """Steps a :class:`~sim.batch.Batch` with the pre-issue-15 array core and its draws (same streams)."""
 
     def __init__(self, batch) -> None:
         import baseline_core
 
+        from sim.streams import N_ROWS
+
         self.batch = batch
         self.advance = baseline_core.advance
+        self.draws = baseline_core.StepUniforms(batch.streams, N_ROWS, batch.agents, batch.rows)
 
     def step(self) -> None:
         b = self.batch
-        self.advance(b.state, b.p, b.ev, b.neighbours, b.neighbour_mask, b.t, b._uniforms.next(), b._flat_neighbours)
+        self.advance(b.state, b.p, b.ev, b.neighbours, b.neighbour_mask, b.t, self.draws.next(), b._flat_neighbours)
         b.t += 1
 
 
@@ -145,6 +148,23 @@ def speed() -> list[dict]:
     return rows
 
 
+def draw_cost(runs: int = 200, agents: int = 100, steps: int = 100) -> dict[str, float]:
+    """Nanoseconds per agent-step of making the default scenario's step draws: the core's compiled
+    generator (:mod:`sim.pcg64`) against the NumPy draws of the baseline, on the same streams."""
+    import baseline_core
+
+    from sim.batch import Batch
+    from sim.streams import N_ROWS, StepUniforms
+
+    batch = Batch(configs(runs, agents))
+    out = {}
+    for name, cls in (("compiled", StepUniforms), ("numpy", baseline_core.StepUniforms)):
+        draws = cls(batch.streams, N_ROWS, agents, batch.rows)
+        draws.next()
+        out[name] = min(timed(draws.next, steps) for _ in range(REPEATS)) / (runs * agents * steps) * 1e9
+    return out
+
+
 def memory(agents: int, steps: int) -> dict[str, float]:
     """Peak memory of ``agents`` agents taking ``steps`` steps in the core (run in a fresh process)."""
     import numpy as np  # noqa: F401  (imported before tracing so its import is not counted)
@@ -210,6 +230,11 @@ def main() -> int:
     worst = max(r["max_rel_diff"] for r in rows)
     print(f"\ncore and baseline end in the same state on every field (largest relative difference {worst:.1e})")
     print("peak MiB: traced allocations while building the core batch and taking 3 steps")
+    d = draw_cost()
+    print(
+        f"step draws (200 x 100, the rows the runs read): {d['compiled']:.1f} ns per agent-step compiled "
+        f"(sim.pcg64), {d['numpy']:.1f} ns with NumPy calls (baseline)"
+    )
 
     cmd = [sys.executable, __file__, "--memory-only", str(args.mem_agents), "--mem-steps", str(args.mem_steps)]
     m = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])

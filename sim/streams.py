@@ -7,10 +7,10 @@ process or machine runs it, so a run gives the same numbers alone, in a batch or
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import partial
 
 import numpy as np
 
+from sim import pcg64
 from sim.params import INTERVENTION_KINDS
 
 # Uniform draws each agent gets every step, one row per use (fixed layout: the oracle reads it too).
@@ -51,17 +51,6 @@ def domain_stream(seed: int, run_index: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(entropy=int(seed), spawn_key=key))
 
 
-BLOCK_BYTES = 4 * 2**20
-"""Most memory :class:`StepUniforms` holds: big enough to amortise the per-call cost of small runs
-(a run of 1,000 agents draws 30 steps per call), small enough that the step reads its draws soon
-after they were written, while they are still in the processor's cache (16 MiB blocks made a batch
-of 200 runs x 100 agents about 5% slower), and a million agents (104 MB a step) draw one step at a time."""
-MAX_BLOCK_STEPS = 64
-CALL_COST_DRAWS = 600
-"""A generator call (~2 us) costs about as much as this many draws (~3 ns each): skipping rows pays
-when it saves more, i.e. from several hundred agents per run."""
-
-
 def row_segments(rows: int, used: Sequence[int]) -> list[tuple[int, int, bool]]:
     """The rows as maximal runs ``(start, stop, used)`` in layout order, e.g. used {0, 1, 4} of 6 ->
     ``[(0, 2, True), (2, 4, False), (4, 5, True), (5, 6, False)]``."""
@@ -79,55 +68,39 @@ class StepUniforms:
     """Each step's uniform draws, shape (runs, rows, agents); row i of run r's step always holds the
     same numbers as row i of ``stream_r.random((rows, agents))``, whichever rows are drawn.
 
-    ``used`` names the rows the caller reads (default: all). The others are skipped in the stream with
-    ``bit_generator.advance`` (``Generator.random`` consumes exactly one 64-bit output per float64, so
-    skipping k values leaves the stream where drawing them would) and hold NaN, never a stale value.
-    When every row is used, or skipping would save less than it costs in calls (few agents), every row
-    is drawn, several steps per call: ``Generator.random`` fills its output in order, so one call for
-    (steps, rows, agents) gives exactly the numbers of ``steps`` calls for (rows, agents).
+    ``used`` names the rows the caller reads (default: all); the others are jumped over in the stream
+    (leaving it where drawing them would) and hold NaN, never a stale value. The draws are made by
+    the compiled copy of the streams' generator (:mod:`sim.pcg64`, NumPy's numbers bit for bit), all
+    runs in one call per step, so skipping rows pays at any number of agents.
+
+    From construction on, the streams' positions live here: the generators passed in stay where they
+    were until :meth:`sync` writes the positions back.
     """
 
     def __init__(
-        self,
-        streams: list[np.random.Generator],
-        rows: int,
-        agents: int,
-        used: Sequence[int] | None = None,
-        block_bytes: int = BLOCK_BYTES,
+        self, streams: list[np.random.Generator], rows: int, agents: int, used: Sequence[int] | None = None
     ) -> None:
         self.streams = streams
+        self._state = pcg64.pack_states(streams)
         segments = row_segments(rows, range(rows) if used is None else used)
-        skipped = sum(stop - start for start, stop, use in segments if not use)
-        self.skipping = skipped > 0 and skipped * agents > CALL_COST_DRAWS * (len(segments) - 1)
-        if self.skipping:
-            # one call per segment per run per step, bound once: draw the used rows in place, advance over the others
-            self.steps = 1
-            self._block = np.full((len(streams), 1, rows, agents), np.nan)
-            self._calls = [
-                partial(g.random, out=self._block[r, 0, start:stop])
-                if use
-                else partial(g.bit_generator.advance, (stop - start) * agents)
-                for r, g in enumerate(streams)
-                for start, stop, use in segments
-            ]
-        else:
-            per_step = len(streams) * rows * agents * 8
-            self.steps = int(max(1, min(MAX_BLOCK_STEPS, block_bytes // per_step)))
-            self._block = np.empty((len(streams), self.steps, rows, agents))
-        self._next = self.steps  # nothing drawn yet
+        self.skipping = any(not use for _, _, use in segments)
+        self._segments = np.array(segments, dtype=np.int64).reshape(-1, 3)
+        self._jumps = np.zeros((len(segments), 4), dtype=np.uint64)
+        for k, (start, stop, use) in enumerate(segments):
+            if not use:
+                a, m = pcg64.jump_coefficients((stop - start) * agents)
+                self._jumps[k] = (*pcg64.split(a), *pcg64.split(m))
+        shape = (len(streams), rows, agents)
+        self._block = np.full(shape, np.nan) if self.skipping else np.empty(shape)
 
     def next(self) -> np.ndarray:
-        """The next step's draws (a view, valid until the following call)."""
-        if self._next == self.steps:
-            if self.skipping:
-                for call in self._calls:
-                    call()
-            else:
-                for r, g in enumerate(self.streams):
-                    g.random(out=self._block[r])
-            self._next = 0
-        self._next += 1
-        return self._block[:, self._next - 1]
+        """The next step's draws (valid until the following call, which overwrites them)."""
+        pcg64.fill(self._state, self._segments, self._jumps, self._block)
+        return self._block
+
+    def sync(self) -> None:
+        """Move the streams' generators to where the draws so far have left them."""
+        pcg64.unpack_states(self._state, self.streams)
 
 
 def step_uniforms(streams: list[np.random.Generator], rows: int, agents: int) -> np.ndarray:

@@ -30,15 +30,37 @@ def test_row_segments() -> None:
 def test_used_rows_hold_the_full_blocks_values(agents: int) -> None:
     """Each used row equals the same row of ``random((rows, agents))`` step after step; unused rows are NaN."""
     used = [0, 1, 4, 5, 8]
-    part = S.StepUniforms([S.run_stream(1, r) for r in range(3)], N_ROWS, agents, used, block_bytes=0)
+    part = S.StepUniforms([S.run_stream(1, r) for r in range(3)], N_ROWS, agents, used)
     full = [S.run_stream(1, r) for r in range(3)]
     for _ in range(5):
         u = part.next()
         ref = np.stack([g.random((N_ROWS, agents)) for g in full])
         assert np.array_equal(u[:, used], ref[:, used])
-        if part.skipping:
-            assert np.isnan(np.delete(u, used, axis=1)).all()
-    assert part.skipping == (agents == 500)  # 3 agents: skipping would cost more calls than it saves
+        assert np.isnan(np.delete(u, used, axis=1)).all()
+    assert part.skipping
+
+
+def test_every_row_drawn_without_skipping() -> None:
+    draws = S.StepUniforms([S.run_stream(2, r) for r in range(2)], N_ROWS, 5)
+    full = [S.run_stream(2, r) for r in range(2)]
+    assert not draws.skipping
+    for _ in range(3):
+        assert np.array_equal(draws.next(), np.stack([g.random((N_ROWS, 5)) for g in full]))
+
+
+def test_sync_moves_the_generators_to_the_draws_position() -> None:
+    """The generators stay put while the draws run ahead; sync hands the position back."""
+    streams = [S.run_stream(4, r) for r in range(2)]
+    draws = S.StepUniforms(streams, N_ROWS, 9, [1, 3])
+    for _ in range(4):
+        draws.next()
+    fresh = [S.run_stream(4, r) for r in range(2)]
+    assert [g.bit_generator.state for g in streams] == [g.bit_generator.state for g in fresh]
+    draws.sync()
+    for g, h in zip(streams, fresh, strict=True):
+        h.random((4, N_ROWS, 9))
+        assert g.bit_generator.state == h.bit_generator.state
+        assert np.array_equal(g.random(20), h.random(20))
 
 
 def configs() -> list[Config]:
