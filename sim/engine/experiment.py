@@ -19,6 +19,7 @@ from sim.config import Config, check_name, check_text, parse_path, read_toml, sp
 from sim.errors import ConfigError
 from sim.limits import MAX_POINTS, MAX_RUNS
 from sim.params import Param
+from sim.provenance import model_fingerprint
 
 SAMPLERS = ("latin", "sobol", "morris")
 _EXP_KEYS = (
@@ -206,11 +207,13 @@ class Experiment:
         }
 
     def digest(self) -> str:
-        """Hash of everything that determines the results (names and descriptions left out)."""
+        """Hash of everything that determines the results: the experiment (names and descriptions
+        left out) and the model's code (:func:`sim.provenance.model_fingerprint`)."""
         d = self.to_dict()
         for k in ("name", "description"):
             d.pop(k)
             d["base"].pop(k)
+        d["model"] = model_fingerprint()
         # key order is kept: the order of vary and conditions fixes the point (and run) indices
         return hashlib.sha256(json.dumps(d).encode()).hexdigest()[:16]
 

@@ -17,6 +17,7 @@ from sim.engine.worker import AGENT_FIELDS, TABLES, TRAJECTORY_FIELDS, ChunkTask
 from sim.errors import ConfigError, StoreError
 from sim.limits import MAX_AGENT_STEPS, MAX_MEMORY_BYTES
 from sim.metrics import METRICS
+from sim.provenance import model_fingerprint
 
 RESULTS_ROOT = Path("results")
 """Default parent of results folders (``results/<experiment name>``)."""
@@ -205,6 +206,7 @@ def plan_experiment(
         "hash": digest,
         "seed": exp.seed,
         "experiment": experiment,
+        "model": model_fingerprint(),
         "seeds": {
             "experiment": exp.seed,
             "streams": "run stream = numpy SeedSequence(seed, spawn_key=(replicate,)): common random numbers",

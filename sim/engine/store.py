@@ -41,6 +41,7 @@ import pyarrow.parquet as pq
 
 from sim.engine.worker import TABLES
 from sim.errors import ConfigError, StoreError, os_problem
+from sim.provenance import model_fingerprint
 
 FORMAT = 2
 """Manifest format: 2 records every file's size and SHA-256; folders of format 1 are checked and upgraded."""
@@ -380,10 +381,14 @@ def resolve_folder(
             return cand, man
         if not new_folder:
             changed = config_changes(man.get("experiment", {}), experiment)
+            if man.get("model") != model_fingerprint():
+                changed.append(
+                    f"the model's code (theirs {man.get('model') or 'not recorded'}, now {model_fingerprint()})"
+                )
             raise ConfigError(
                 "out",
                 str(out),
-                "a results folder of this same experiment, never mixed with another",
+                "a results folder of this same experiment and model code, never mixed with another",
                 f"it holds experiment {man.get('hash')} and this one is {digest}; changed: "
                 + (
                     ", ".join(changed[:8]) + (" ..." if len(changed) > 8 else "")
