@@ -207,8 +207,9 @@ def presets() -> list[Preset]:
 
 
 def preset_values(key: str) -> dict[str, Any]:
-    """Control values of a preset (see :func:`presets`); ConfigError for an unknown key."""
-    from sim.runner import load_scenario
+    """Control values of a preset (see :func:`presets`); ConfigError for an unknown key or a scenario
+    file that does not load (naming the file and its problem)."""
+    from sim.runner import load_scenario, shipped_scenarios
 
     kind, _, name = key.partition(":")
     values = default_values()
@@ -217,11 +218,9 @@ def preset_values(key: str) -> dict[str, Any]:
         return values
     if kind != "scenario":
         raise ConfigError("preset", key, "one of " + ", ".join(p.key for p in presets()))
-    try:
-        cfg = load_scenario(name)
-    except ConfigError:
-        raise ConfigError("preset", key, "one of " + ", ".join(p.key for p in presets())) from None
-    return values_from_config(cfg, values)
+    if name not in shipped_scenarios():
+        raise ConfigError("preset", key, "one of " + ", ".join(p.key for p in presets()))
+    return values_from_config(load_scenario(name), values)  # a file that does not load says why
 
 
 def values_from_config(cfg: Config, base: dict[str, Any] | None = None) -> dict[str, Any]:

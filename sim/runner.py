@@ -55,11 +55,19 @@ _SCENARIO_DIR = resources.files("sim") / "scenarios"
 
 # -- shipped scenarios ------------------------------------------------------------------------------
 def shipped_scenarios() -> dict[str, str]:
-    """Names of the scenarios shipped in ``sim/scenarios`` and their descriptions."""
+    """Names of the scenarios in ``sim/scenarios`` and their descriptions.
+
+    A file there that does not load (malformed, or added by hand with an invalid value) is listed
+    with the reason instead of its description, so one bad file does not hide the others; loading
+    it (:func:`load_scenario`) raises its ConfigError.
+    """
     out = {}
     for f in sorted(_SCENARIO_DIR.iterdir(), key=lambda p: p.name):
         if f.name.endswith(".toml"):
-            out[f.name[: -len(".toml")]] = Config.from_toml(Path(str(f))).description
+            try:
+                out[f.name[: -len(".toml")]] = Config.from_toml(Path(str(f))).description
+            except ConfigError as exc:
+                out[f.name[: -len(".toml")]] = f"(this file does not load: {exc})"
     return out
 
 

@@ -224,6 +224,28 @@ def test_a_scenario_file_added_to_the_scenarios_folder_becomes_a_preset(tmp_path
     assert values["seed"] == 11 and S.preset_values("scenario:default")["seed"] == 0
 
 
+def test_a_broken_scenario_file_does_not_hide_the_other_presets(tmp_path, monkeypatch) -> None:
+    """A malformed TOML dropped into sim/scenarios/ is listed with its problem; choosing it says what is wrong."""
+    import shutil
+
+    from sim import runner
+
+    folder = tmp_path / "scenarios"
+    shutil.copytree(ROOT / "sim" / "scenarios", folder)
+    (folder / "half_written.toml").write_text("seed = [\n")
+    (folder / "bad_value.toml").write_text("agents = -5\n")
+    monkeypatch.setattr(runner, "_SCENARIO_DIR", folder)
+    found = {p.key: p for p in S.presets()}
+    assert S.preset_values("scenario:default")["seed"] == 0  # the others still load
+    assert "does not load" in found["scenario:half_written"].description
+    with pytest.raises(ConfigError, match=r"half_written\.toml.*valid TOML"):
+        S.preset_values("scenario:half_written")
+    with pytest.raises(ConfigError, match=r"agents = -5"):
+        S.preset_values("scenario:bad_value")
+    with pytest.raises(ConfigError, match=r"preset = 'scenario:missing'"):
+        S.preset_values("scenario:missing")
+
+
 def test_frame_rows_sent_as_columns_are_the_learners_values() -> None:
     rec = S.Recording([S.to_config({**S.default_values(), "agents": 300, "steps": 5})], ["x"])
     rec.compute()
