@@ -62,18 +62,22 @@ class Param:
 
     def check(self, value: Any, where: str) -> float:
         """Return ``value`` as a number, or raise :class:`ConfigError` naming the field."""
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+            raise self._refuse(value, where)
+        value = value.item() if isinstance(value, np.generic) else value  # NumPy scalars from sweeps
+        if self.integer and isinstance(value, float) and not value.is_integer():  # also NaN, inf
+            raise self._refuse(value, where)
+        if not (self.low <= value <= self.high):  # also rejects NaN
+            raise self._refuse(value, where)
+        return int(value) if self.integer else float(value)
+
+    def _refuse(self, value: Any, where: str) -> Exception:
+        # (the message is built only for a refusal: calibration checks every parameter of each of
+        # tens of thousands of configs)
         from sim.errors import ConfigError
 
         kind = "a whole number" if self.integer else "a number"
-        allowed = f"{kind} in [{_fmt(self.low)}, {_fmt(self.high)}]"
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-            raise ConfigError(where, value, allowed)
-        value = value.item() if isinstance(value, np.generic) else value  # NumPy scalars from sweeps
-        if self.integer and isinstance(value, float) and not value.is_integer():  # also NaN, inf
-            raise ConfigError(where, value, allowed)
-        if not (self.low <= value <= self.high):  # also rejects NaN
-            raise ConfigError(where, value, allowed)
-        return int(value) if self.integer else float(value)
+        return ConfigError(where, value, f"{kind} in [{_fmt(self.low)}, {_fmt(self.high)}]")
 
 
 @dataclass(frozen=True)
