@@ -16,10 +16,16 @@ class ConfigError(ValueError):
         self.field = field
         self.value = value
         self.allowed = allowed
+        self.hint = hint
         msg = f"{_short(field, 120)} = {_short(repr(value), 200)} is not allowed: expected {allowed}"
         if hint:
             msg += f" ({hint})"
         super().__init__(" ".join(msg.split("\n")))  # always one line
+
+    def __reduce__(self):
+        # rebuilt from its fields, so an error raised in a worker process or on a Dask worker
+        # reaches the sweep as itself (the default would call __init__ with the message alone)
+        return type(self), (self.field, self.value, self.allowed, self.hint)
 
 
 def _short(text: str, n: int) -> str:
@@ -42,7 +48,11 @@ class StoreError(ConfigError):
         self.path = str(path)
         self.problem = problem
         self.todo = todo
+        self.hint = ""
         ValueError.__init__(self, f"{path}: {problem}; {todo}")
+
+    def __reduce__(self):
+        return type(self), (self.path, self.problem, self.todo)
 
 
 def os_problem(exc: OSError) -> str:

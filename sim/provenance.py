@@ -102,6 +102,24 @@ def model_fingerprint(root: Path = PACKAGE_ROOT) -> str:
     return value
 
 
+def check_model(expected: str) -> None:
+    """Refuse to compute for a sweep or fit whose model code (``expected``, its fingerprint) differs
+    from this process's: a Dask worker on another machine with another version of the package would
+    otherwise mix its numbers into the results."""
+    here = model_fingerprint()
+    if expected != here:
+        import socket
+
+        from sim.errors import ConfigError
+
+        raise ConfigError(
+            "worker model code",
+            here,
+            f"the model code of the process that sent the work ({expected})",
+            f"worker on {socket.gethostname()}: install the same efficacy-sim on every Dask worker",
+        )
+
+
 def provenance(config: Config, **extra: Any) -> dict[str, Any]:
     """Everything needed to reproduce a result made from ``config``.
 

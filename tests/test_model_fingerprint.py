@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 
 from sim.config import Config
 from sim.engine import Experiment, Outputs, load_results, run_experiment
+from sim.engine.worker import run_chunk
 from sim.errors import ConfigError
 from sim.provenance import PACKAGE_ROOT, model_fingerprint, model_sources
 
@@ -91,3 +93,48 @@ def test_a_store_from_other_model_code_is_refused_not_served(tmp_path: Path) -> 
     assert load_results(out).manifest["hash"] == "fedcba9876543210"  # left as it was
     again = run_experiment(tiny(), out=out, executor="serial", progress=False, new_folder=True)
     assert again.path == tmp_path / "tiny-2" and again.manifest["hash"] == tiny().digest()
+
+
+def other_code(task):
+    """The task as a process running other model code would send it."""
+    return dataclasses.replace(task, model="0123456789abcdef")
+
+
+def test_a_worker_refuses_work_sent_by_other_model_code() -> None:
+    from sim.engine import executors as ex
+    from sim.engine.design import build_design
+    from sim.engine.run import plan_tasks
+
+    exp = tiny()
+    task = next(plan_tasks(exp, build_design(exp), 2, set()))
+    assert task.model == model_fingerprint() and run_chunk(task)["runs"] == 2
+    with pytest.raises(ConfigError, match=r"worker model code = '[0-9a-f]{16}' .* \(0123456789abcdef\)"):
+        run_chunk(other_code(task))
+    results = ex.processes([other_code(task)], 1)  # a real worker process: the refusal reaches the sweep
+    try:
+        with pytest.raises(ConfigError, match="install the same efficacy-sim on every Dask worker"):
+            next(iter(results))
+    finally:
+        results.close()
+
+
+def test_a_calibration_worker_refuses_work_sent_by_other_model_code() -> None:
+    from sim.calibration.design import StudyDesign
+    from sim.calibration.simulate import plan, run_task
+
+    design = StudyDesign.from_mapping({"agents": 20, "waves": 2, "wave_every": 2})
+    task = plan(design, [{"optimism_sd": 1.0}], 1, None, None, 10)[0]
+    assert task.model == model_fingerprint()
+    with pytest.raises(ConfigError, match="worker model code"):
+        run_task(other_code(task))
+
+
+def test_errors_survive_the_trip_from_a_worker() -> None:
+    """ConfigError and StoreError pickle as themselves (workers send them back to the sweep)."""
+    import pickle
+
+    from sim.errors import StoreError
+
+    for err in (ConfigError("agents", -5, "a whole number >= 1", "a hint"), StoreError("/x/y", "is damaged", "rerun")):
+        back = pickle.loads(pickle.dumps(err))
+        assert type(back) is type(err) and str(back) == str(err) and vars(back) == vars(err)

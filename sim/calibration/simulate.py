@@ -34,6 +34,7 @@ from sim.calibration.design import StudyDesign
 from sim.config import Config
 from sim.errors import ConfigError
 from sim.params import PARAM_BY_NAME
+from sim.provenance import check_model, model_fingerprint
 
 EXECUTORS = ("serial", "process", "dask")
 """Where calibration's simulations run (``process``: local worker processes)."""
@@ -56,6 +57,7 @@ class SimTask:
     keys: tuple[int, ...]
     seed: int
     statistics: tuple[str, ...] | None  # None: return the panel
+    model: str  # the sending process's model fingerprint (sim.provenance.model_fingerprint)
 
 
 def theta_config(base: Config, theta: Mapping[str, float]) -> Config:
@@ -126,7 +128,9 @@ def run_task(task: SimTask) -> dict[str, Any]:
     """Simulate one chunk -> ``{"chunk", "runs", "keys", "summaries" (runs x statistics) or "panel"}``.
 
     The function every executor calls (in this process, in a worker process or on a Dask worker).
+    Refuses (ConfigError) when this process's model code is not the sending process's.
     """
+    check_model(task.model)
     panel = _panel(task)
     out: dict[str, Any] = {"chunk": task.chunk, "runs": len(task.keys), "keys": task.keys}
     if task.statistics is None:
@@ -237,7 +241,7 @@ def plan(
     stats = None if statistics is None else tuple(statistics)
     th = tuple({k: float(v) for k, v in t.items()} for t in thetas)
     return [
-        SimTask(i, design.to_dict(), th[a : a + size], keys[a : a + size], int(seed), stats)
+        SimTask(i, design.to_dict(), th[a : a + size], keys[a : a + size], int(seed), stats, model_fingerprint())
         for i, a in enumerate(range(0, n, size))
     ]
 

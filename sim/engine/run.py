@@ -69,6 +69,7 @@ def plan_tasks(exp: Experiment, design: Design, chunk_runs: int, skip: set[int])
             final_agents=o.final_agents,
             trajectories=o.trajectories,
             snapshots=o.snapshots,
+            model=model_fingerprint(),
         )
 
 

@@ -18,6 +18,7 @@ import pyarrow.parquet as pq
 from sim.batch import Batch
 from sim.config import Config
 from sim.metrics import METRICS, summarise
+from sim.provenance import check_model
 from sim.state import State
 
 TABLES = ("series", "agents", "snapshots", "trajectories")
@@ -40,6 +41,7 @@ class ChunkTask:
     final_agents: bool
     trajectories: int
     snapshots: tuple[int, ...]
+    model: str  # the sending process's model fingerprint (sim.provenance.model_fingerprint)
 
 
 def record_steps(steps: int, every: int) -> list[int]:
@@ -48,7 +50,11 @@ def record_steps(steps: int, every: int) -> list[int]:
 
 
 def run_chunk(task: ChunkTask) -> dict[str, Any]:
-    """Run every run of ``task``; returns ``{"chunk", "runs", table name: Parquet bytes or None}``."""
+    """Run every run of ``task``; returns ``{"chunk", "runs", table name: Parquet bytes or None}``.
+
+    Refuses (ConfigError) when this process's model code is not the sending process's.
+    """
+    check_model(task.model)
     parts: dict[str, list[dict[str, np.ndarray]]] = {name: [] for name in TABLES}
     groups: dict[tuple[int, int], list[int]] = {}
     for i, c in enumerate(task.configs):
