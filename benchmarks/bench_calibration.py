@@ -13,8 +13,9 @@
    (the output says so). Target: under 5 minutes on 2 cores.
 
 0. Simulations per second end to end with the current core and with the array core before issue 15
-   (``benchmarks/baseline_core.py``, swapped in for ``sim.batch.advance``): part 1's serial batches of
-   100, median of ``--repeats`` interleaved timings in process CPU time (``--core-only``: just this part).
+   (``benchmarks/baseline_core.py``, swapped in for ``sim.batch.advance``, with its NumPy draws):
+   part 1's serial batches of 100, median of ``--repeats`` interleaved timings in process CPU time
+   (``--core-only``: just this part).
 
 The machine is shared: compare ratios across runs, not absolutes. Usage:
 ``.venv/bin/python benchmarks/bench_calibration.py [--short] [--core-only]``.

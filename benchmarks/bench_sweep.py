@@ -17,8 +17,9 @@
    Target: flat in the number of runs (results stream to disk), under 1 GiB.
 
 0. Simulations per second end to end: the same sweep, serially, with the current core and with the array
-   core before issue 15 (``benchmarks/baseline_core.py``, swapped in for ``sim.batch.advance``), median of
-   ``--repeats`` interleaved timings in process CPU time (``--core-only`` prints just this part).
+   core before issue 15 (``benchmarks/baseline_core.py``, swapped in for ``sim.batch.advance``, with its
+   NumPy draws), median of ``--repeats`` interleaved timings in process CPU time (``--core-only`` prints
+   just this part).
 
 Wall-clock times include starting worker processes. Usage: ``.venv/bin/python benchmarks/bench_sweep.py``
 (``--oracle-runs 200`` times the full oracle sweep).
