@@ -22,11 +22,13 @@ ODD_PATH = Path(__file__).resolve().parent.parent / "docs" / "ODD.md"
 
 
 def metrics_markdown() -> str:
-    """The metric list as a Markdown table, in the order of :data:`sim.metrics.METRICS`."""
-    from sim.metrics import METRICS
+    """The metric list as a Markdown table, in the order of :data:`sim.metrics.METRICS`, then the
+    per-domain metrics of multi-domain runs (:data:`sim.metrics.DOMAIN_METRICS`)."""
+    from sim.metrics import DOMAIN_METRICS, METRICS
 
     rows = ["| metric | meaning |", "|---|---|"]
     rows += [f"| `{name}` | {meaning} |" for name, meaning in METRICS.items()]
+    rows += [f"| `{name}` | {meaning} (runs with several domains) |" for name, meaning in DOMAIN_METRICS.items()]
     return "\n".join(rows)
 
 

@@ -67,3 +67,43 @@ def summarise(st: State) -> dict[str, np.ndarray]:
         "dose_mean": st.dose.mean(axis=1),
         "handed_share": _share(st.handed & ~st.shocked),
     }
+
+
+DOMAIN_METRICS: dict[str, str] = {
+    "efficacy_mean[D]": "Mean efficacy in domain D (levels).",
+    "efficacy_sd[D]": "SD of efficacy in domain D across agents (levels).",
+    "skill_mean[D]": "Mean skill in domain D (levels).",
+    "strength_mean[D]": "Mean efficacy strength in domain D.",
+    "self_esteem_mean": "Mean global self-esteem (0-1).",
+}
+"""Metrics of runs that declare several domains, one column per declared domain D (in a multi-domain
+run the metrics of :data:`METRICS` describe each learner's domain of the last step's task)."""
+
+
+def summarise_domains(domains) -> dict[str, np.ndarray]:
+    """:data:`DOMAIN_METRICS` of a batch's :class:`~sim.multidomain.DomainState` (None: no domains, {})."""
+    if domains is None:
+        return {}
+    out: dict[str, np.ndarray] = {}
+    for j, name in enumerate(domains.names):
+        e = domains.efficacy[:, :, j]
+        out[f"efficacy_mean[{name}]"] = e.mean(axis=1)
+        out[f"efficacy_sd[{name}]"] = e.std(axis=1)
+        out[f"skill_mean[{name}]"] = domains.skill[:, :, j].mean(axis=1)
+        out[f"strength_mean[{name}]"] = domains.strength[:, :, j].mean(axis=1)
+    out["self_esteem_mean"] = domains.self_esteem.mean(axis=1)
+    return out
+
+
+def domain_fields(domains) -> dict[str, np.ndarray]:
+    """Per-agent columns of a multi-domain batch, (runs, agents) each: ``efficacy[D]``, ``skill[D]``,
+    ``strength[D]`` per declared domain D and ``self_esteem`` (None: no domains, {})."""
+    if domains is None:
+        return {}
+    out = {
+        f"{f}[{name}]": domains.fields[f][:, :, j]
+        for f in ("efficacy", "skill", "strength")
+        for j, name in enumerate(domains.names)
+    }
+    out["self_esteem"] = domains.self_esteem
+    return out

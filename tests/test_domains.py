@@ -287,3 +287,36 @@ def test_generic_praise_is_the_only_kind_that_praises_self_esteem() -> None:
     b = Batch([cfg(domains=THREE, interventions=ivs, params=quiet)])
     b.run(10)
     assert np.array_equal(b.domains.self_esteem, b.domains.self_esteem_usual)
+
+
+# ---- the engine's tables ----------------------------------------------------------------------------
+def test_engine_tables_carry_every_domain_and_self_esteem(tmp_path) -> None:
+    """A multi-domain sweep records each domain's beliefs (not only the last task's domain), equal to the
+    batch's own per-domain arrays; a single-domain sweep has no such columns."""
+    from sim.engine import Experiment, Outputs, run_experiment
+
+    base = cfg(
+        agents=30, steps=12, domains=THREE, schedule=[{"kind": "random", "start": 0, "domain": ["maths", "art"]}]
+    )
+    exp = Experiment(name="dom", base=base, replications=2, seed=4, outputs=Outputs(every=6, final_agents=True))
+    res = run_experiment(exp, out=tmp_path / "dom", executor="serial", progress=False)
+    batch = Batch([base], seeds=[4], run_indices=[1])
+    for step in (0, 6, 12):
+        while batch.t < step:
+            batch.step()
+        row = res.series[(res.series["run"] == 1) & (res.series["step"] == step)].iloc[0]
+        for j, name in enumerate(THREE["names"]):
+            assert row[f"efficacy_mean[{name}]"] == pytest.approx(batch.domains.efficacy[0, :, j].mean(), rel=1e-12)
+            assert row[f"skill_mean[{name}]"] == pytest.approx(batch.domains.skill[0, :, j].mean(), rel=1e-12)
+        assert row["self_esteem_mean"] == pytest.approx(batch.domains.self_esteem[0].mean(), rel=1e-12)
+    assert res.series["efficacy_mean[art]"].diff().abs().max() > 0  # art is practised: its beliefs move
+    final = res.agents[res.agents["run"] == 1].sort_values("agent")
+    np.testing.assert_array_equal(final["efficacy[physics]"], batch.domains.efficacy[0, :, 1])
+    np.testing.assert_array_equal(final["self_esteem"], batch.domains.self_esteem[0])
+    plain = run_experiment(
+        Experiment(name="plain", base=cfg(agents=30, steps=6), replications=1, seed=4, outputs=Outputs(every=6)),
+        out=tmp_path / "plain",
+        executor="serial",
+        progress=False,
+    )
+    assert not [c for c in plain.series.columns if "[" in c or "esteem" in c]

@@ -247,11 +247,13 @@ def memory_estimate(exp: Experiment, design: Design, chunk_runs: int, concurrent
     per_run = 0
     for p in design.points:
         a, s = p.config.agents, p.config.steps
+        k = len(p.config.domain_names)
+        per_domain = (4 * k + 1, 3 * k + 1) if k > 1 else (0, 0)  # DOMAIN_METRICS, domain_fields columns
         records = s // o.every + 2
-        kept = records * (len(METRICS) + 2) * 8  # series
+        kept = records * (len(METRICS) + per_domain[0] + 2) * 8  # series
         kept += records * min(o.trajectories, a) * (len(TRAJECTORY_FIELDS) + 3) * 8
-        kept += sum(1 for t in o.snapshots if t <= s) * a * (len(AGENT_FIELDS) + 3) * 8
-        kept += a * (len(AGENT_FIELDS) + 2) * 8 if o.final_agents else 0
+        kept += sum(1 for t in o.snapshots if t <= s) * a * (len(AGENT_FIELDS) + per_domain[1] + 3) * 8
+        kept += a * (len(AGENT_FIELDS) + per_domain[1] + 2) * 8 if o.final_agents else 0
         per_run = max(per_run, a * STATE_BYTES_PER_AGENT + 2 * kept)  # tables, and their Parquet copy
     return concurrent * min(chunk_runs, design.n_runs) * per_run + len(design.points) * 20_000 + design.n_runs * 200
 

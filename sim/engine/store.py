@@ -584,12 +584,14 @@ class Results:
 
     @cached_property
     def series(self) -> pd.DataFrame:
-        """run, point, condition, replicate, step, varied paths, every metric of :data:`sim.metrics.METRICS`."""
+        """run, point, condition, replicate, step, varied paths, every metric of :data:`sim.metrics.METRICS`
+        (and of :data:`sim.metrics.DOMAIN_METRICS` per domain, when the runs declare several)."""
         return self._table("series", ("run", "step"))
 
     @cached_property
     def agents(self) -> pd.DataFrame:
-        """Final agent table: run, point, condition, replicate, agent, varied paths, every per-agent field."""
+        """Final agent table: run, point, condition, replicate, agent, varied paths, every per-agent field
+        (and, when the runs declare several domains, :func:`sim.metrics.domain_fields`)."""
         return self._table("agents", ("run", "agent"))
 
     @cached_property

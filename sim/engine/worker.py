@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 
 from sim.batch import Batch
 from sim.config import Config
-from sim.metrics import METRICS, summarise
+from sim.metrics import METRICS, domain_fields, summarise, summarise_domains
 from sim.provenance import check_model
 from sim.state import State
 
@@ -80,30 +80,37 @@ def _run_group(task: ChunkTask, idx: list[int], agents: int, steps: int, parts: 
         if t > 0:
             batch.step()
         if t in keep:
-            m = summarise(batch.state)
+            m = summarise(batch.state) | summarise_domains(batch.domains)
             series.append({"run": runs, "step": np.full(len(runs), t, dtype=np.int64), **m})
             if n_traj:
-                parts["trajectories"].append(_agent_cols(batch.state, runs, n_traj, TRAJECTORY_FIELDS, t))
+                parts["trajectories"].append(_agent_cols(batch, runs, n_traj, TRAJECTORY_FIELDS, t))
         if t in snaps:
-            parts["snapshots"].append(_agent_cols(batch.state, runs, agents, AGENT_FIELDS, t))
+            parts["snapshots"].append(_agent_cols(batch, runs, agents, AGENT_FIELDS, t, domains=True))
     parts["series"].extend(series)
     if task.final_agents:
-        parts["agents"].append(_agent_cols(batch.state, runs, agents, AGENT_FIELDS, None))
+        parts["agents"].append(_agent_cols(batch, runs, agents, AGENT_FIELDS, None, domains=True))
 
 
-def _agent_cols(st: State, runs: np.ndarray, n: int, names: Sequence[str], step: int | None) -> dict[str, np.ndarray]:
+def _agent_cols(
+    batch: Batch, runs: np.ndarray, n: int, names: Sequence[str], step: int | None, domains: bool = False
+) -> dict[str, np.ndarray]:
     r = len(runs)
     cols: dict[str, np.ndarray] = {"run": np.repeat(runs, n)}
     if step is not None:
         cols["step"] = np.full(r * n, step, dtype=np.int64)
     cols["agent"] = np.tile(np.arange(n, dtype=np.int64), r)
-    for name in names:
-        cols[name] = np.array(getattr(st, name)[:, :n]).reshape(-1)  # a copy: the state changes in place
+    arrays = {name: getattr(batch.state, name) for name in names}
+    if domains:  # per-domain fields of a multi-domain batch (none otherwise)
+        arrays |= domain_fields(batch.domains)
+    for name, a in arrays.items():
+        cols[name] = np.array(a[:, :n]).reshape(-1)  # a copy: the state changes in place
     return cols
 
 
 def _parquet(blocks: list[dict[str, np.ndarray]]) -> bytes:
-    cols = {k: np.concatenate([b[k] for b in blocks]) for k in blocks[0]}
+    # batches of one chunk may declare different domains: a column a block lacks is NaN there
+    names = list(dict.fromkeys(k for b in blocks for k in b))
+    cols = {k: np.concatenate([b[k] if k in b else np.full(len(b["run"]), np.nan) for b in blocks]) for k in names}
     table = pa.table(cols)
     buf = io.BytesIO()
     pq.write_table(table, buf, compression="zstd")
