@@ -8,12 +8,14 @@ Files written to ``out_dir``:
 
 ``series.parquet``
     One row per step (step 0 = the initial state): ``step``, every metric of
-    :func:`sim.metrics.summarise`, and the 10th/90th percentiles of efficacy, skill and arousal.
+    :func:`sim.metrics.summarise` (and, with several domains, :func:`sim.metrics.summarise_domains`),
+    and the 10th/90th percentiles of efficacy, skill and arousal.
     Row ``step = s`` is the state after ``s`` steps, so an event a config puts at step ``k``
     (0-based, e.g. ``shocks[0].step``) shows first in row ``k + 1``.
 ``agents.parquet``
     The final agent table: ``agent`` index and every per-agent field of :class:`~sim.state.State`
-    (engagement as a string; the per-intervention ``targeted`` flags are left out).
+    (engagement as a string; the per-intervention ``targeted`` flags are left out; with several
+    domains also :func:`sim.metrics.domain_fields`).
 ``timeseries.png``
     Efficacy, skill and arousal over time (mean with a 10-90% band), success rate and disengagement.
 ``run.json``
@@ -38,7 +40,7 @@ import pandas as pd
 from sim.batch import Batch
 from sim.config import Config
 from sim.errors import ConfigError
-from sim.metrics import summarise
+from sim.metrics import domain_fields, summarise, summarise_domains
 from sim.provenance import provenance
 from sim.state import ENGAGEMENT_NAMES, State
 
@@ -113,23 +115,25 @@ def check_out_dir(out_dir: str | Path) -> Path:
     return out
 
 
-def _record(state: State, step: int) -> dict[str, float]:
+def _record(state: State, step: int, domains: Any = None) -> dict[str, float]:
     row: dict[str, float] = {"step": step}
-    row.update({k: float(v[0]) for k, v in summarise(state).items()})
+    row.update({k: float(v[0]) for k, v in (summarise(state) | summarise_domains(domains)).items()})
     for name in BANDED:
         lo, hi = np.percentile(getattr(state, name)[0], [10, 90])
         row[f"{name}_p10"], row[f"{name}_p90"] = float(lo), float(hi)
     return row
 
 
-def agent_table(state: State) -> pd.DataFrame:
-    """Run 0 of ``state`` as a table: one row per agent, one column per per-agent field."""
+def agent_table(state: State, domains: Any = None) -> pd.DataFrame:
+    """Run 0 of ``state`` as a table: one row per agent, one column per per-agent field (and with
+    ``domains``, a batch's :class:`~sim.multidomain.DomainState`, :func:`sim.metrics.domain_fields`)."""
     cols: dict[str, Any] = {"agent": np.arange(state.shape[1])}
     for f in fields(state):
         if f.name == "targeted":
             continue
         a = getattr(state, f.name)[0]
         cols[f.name] = np.asarray(ENGAGEMENT_NAMES, dtype=object)[a] if f.name == "engagement" else a
+    cols |= {name: a[0] for name, a in domain_fields(domains).items()}
     df = pd.DataFrame(cols)
     df["engagement"] = df["engagement"].astype(str)
     return df
@@ -194,7 +198,7 @@ def run_scenario(config: Config, out_dir: str | Path, progress: bool | None = No
 
     t0 = time.perf_counter()
     batch = Batch([config])
-    rows = [_record(batch.state, 0)]
+    rows = [_record(batch.state, 0, batch.domains)]
     bar = None
     if progress:
         from tqdm import tqdm
@@ -202,7 +206,7 @@ def run_scenario(config: Config, out_dir: str | Path, progress: bool | None = No
         bar = tqdm(total=config.steps, desc=f"{config.name} ({config.agents:,} agents)", unit="step", file=sys.stderr)
     for t in range(1, config.steps + 1):
         batch.step()
-        rows.append(_record(batch.state, t))
+        rows.append(_record(batch.state, t, batch.domains))
         if bar is not None:
             bar.update(1)
     if bar is not None:
@@ -211,7 +215,7 @@ def run_scenario(config: Config, out_dir: str | Path, progress: bool | None = No
 
     series = pd.DataFrame(rows)
     series["step"] = series["step"].astype(np.int64)
-    agents = agent_table(batch.state)
+    agents = agent_table(batch.state, batch.domains)
     summary = summary_of(series, agents, config, seconds)
     meta = provenance(config, summary=summary, files=list(FILES))
 

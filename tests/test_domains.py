@@ -320,3 +320,18 @@ def test_engine_tables_carry_every_domain_and_self_esteem(tmp_path) -> None:
         progress=False,
     )
     assert not [c for c in plain.series.columns if "[" in c or "esteem" in c]
+
+
+def test_a_single_run_writes_every_domain(tmp_path) -> None:
+    """``efficacy-sim run`` of a multi-domain scenario: the series and agent files carry each domain."""
+    from sim.runner import run_scenario
+
+    config = cfg(agents=25, steps=8, domains=THREE)
+    out = run_scenario(config, tmp_path / "run", progress=False)
+    batch = Batch([config])
+    batch.run(8)
+    last = out.series.iloc[-1]
+    for j, name in enumerate(THREE["names"]):
+        assert last[f"efficacy_mean[{name}]"] == pytest.approx(batch.domains.efficacy[0, :, j].mean(), rel=1e-12)
+    np.testing.assert_array_equal(out.agents["skill[art]"], batch.domains.skill[0, :, 2])
+    assert "self_esteem" in out.agents and "self_esteem_mean" in out.series
