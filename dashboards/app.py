@@ -496,6 +496,14 @@ def DomainControls():
                 on_value=lambda x: set_value("shock.domain", x),
                 continuous_update=False,
             )
+        if field("strategy").value != NONE:
+            solara.InputText(
+                "The intervention works in (empty: every domain)",
+                value=field("intervention.domain").value,
+                on_value=lambda x: set_value("intervention.domain", x),
+                continuous_update=False,
+                classes=["dash-intervention-domain"],
+            )
         for spec in (p for p in PARAMS if p.group in ("domains", "self_esteem") and not p.advanced):
             Field(spec, spec.name)
 

@@ -70,9 +70,10 @@ def default_values() -> dict[str, Any]:
     return values
 
 
-DOMAIN_KEYS = ("domains.names", "domains.relatedness", "schedule.domain", "shock.domain")
+DOMAIN_KEYS = ("domains.names", "domains.relatedness", "schedule.domain", "shock.domain", "intervention.domain")
 """Domain settings as text (a link carries them): names ``"maths, physics"``, relatedness rows
-``"1, 0.6; 0.6, 1"``, the domains the tasks practise in turn, and the shock's domain (docs/ODD.md 7.22)."""
+``"1, 0.6; 0.6, 1"``, the domains the tasks practise in turn, the shock's domain and the domain the
+intervention works in (empty: every domain; docs/ODD.md 7.22)."""
 
 
 def _names(text: str) -> list[str]:
@@ -100,6 +101,8 @@ def _domain_text(cfg: Config) -> dict[str, str]:
     out["schedule.domain"] = ", ".join([domain] if isinstance(domain, str) else domain or [])
     if cfg.shocks and cfg.shocks[0].get("domain"):
         out["shock.domain"] = cfg.shocks[0]["domain"]
+    if cfg.interventions and cfg.interventions[0].get("domain"):
+        out["intervention.domain"] = cfg.interventions[0]["domain"]
     return out
 
 
@@ -173,8 +176,11 @@ def to_config(values: dict[str, Any], strategy: str | None = None, name: str = "
         w["target"] = values["intervention.target"] if not s.schedule else "all"
         edits = s.edits(cfg, **w)
         if "interventions" in edits:
-            intensity = values["intervention.intensity"]
-            edits["interventions"] = [dict(iv, intensity=intensity) for iv in edits["interventions"]]
+            extra = {"intensity": values["intervention.intensity"]}
+            domain = str(values.get("intervention.domain", "")).strip()
+            if cfg.domains and domain:  # aimed at one domain (Config checks the name)
+                extra["domain"] = domain
+            edits["interventions"] = [dict(iv, **extra) for iv in edits["interventions"]]
         try:
             cfg = cfg.with_values(edits)
         except ConfigError as exc:
@@ -244,10 +250,6 @@ def values_from_config(cfg: Config, base: dict[str, Any] | None = None) -> dict[
         if len(cfg.interventions) > 1:
             raise ConfigError("interventions", len(cfg.interventions), "at most one in the dashboard")
         iv = cfg.interventions[0]
-        if iv.get("domain"):
-            raise ConfigError(
-                "interventions[0].domain", iv["domain"], "none in the dashboard (it reaches every domain)"
-            )
         match = [n for n, s in library().items() if s.kinds == (iv["kind"],) and not s.schedule and not s.params]
         if not match:
             raise ConfigError("interventions[0].kind", iv["kind"], "a kind with a shipped single-hook strategy")

@@ -420,6 +420,13 @@ def check_domains_preset(page):
     assert [e["start"] for e in view_data(page, "time", "events")] == [9]  # the maths shock is marked
     open_section(page, "Domains (school subjects) and self-esteem")
     assert page.locator(".dash-domains-names input").first.input_value() == "maths, physics, art"
+    # an intervention aimed at one subject: set in the page, carried by the link
+    open_section(page, "Intervention strategy")
+    choose(page, ".dash-select-strategy", "specific_persuasion")
+    box = page.locator(".dash-intervention-domain input").first
+    box.fill("maths")
+    box.press("Enter")
+    page.wait_for_function("() => location.search.includes('intervention.domain=maths')")
     assert page.problems == []
 
 

@@ -337,3 +337,25 @@ def test_bad_domain_text_is_refused_by_name(key, text, field):
     with pytest.raises(ConfigError) as info:
         S.to_config(values)
     assert str(info.value).startswith(field) or field in str(info.value)
+
+
+def test_an_intervention_aimed_at_one_domain_is_edited_linked_and_saved() -> None:
+    """The page sets the intervention's domain; a scenario with one loads; link and TOML keep it."""
+    import tomllib
+
+    from sim.config import Config
+
+    values = S.preset_values("scenario:three_subjects")
+    values["strategy"] = "specific_persuasion"
+    values["intervention.domain"] = "maths"
+    cfg = S.to_config(values)
+    assert [iv.get("domain") for iv in cfg.interventions] == ["maths"]
+    again = S.values_from_config(cfg)
+    assert again["intervention.domain"] == "maths" and again["strategy"] == "specific_persuasion"
+    assert S.to_config(S.from_query(S.to_query(values))).digest() == cfg.digest()
+    assert Config.from_dict(tomllib.loads(S.to_toml(cfg))).digest() == cfg.digest()
+    values["intervention.domain"] = ""
+    assert "domain" not in S.to_config(values).interventions[0]  # empty: every domain
+    values["intervention.domain"] = "music"
+    with pytest.raises(ConfigError, match="music"):
+        S.to_config(values)
