@@ -14,7 +14,7 @@ peak memory of 1,000,000 agents stepping in the core (target: < 1 GiB), as trace
 ``tracemalloc`` (the arrays) and as the process's maximum resident set size.
 
 Timings are the best of a few repeats after a warm-up step (which also loads or compiles the JIT
-kernels), core and baseline alternating; the oracle is timed on few steps. About two minutes.
+kernels), core and baseline alternating; the oracle is timed on few steps. Under a minute.
 
 Usage: ``.venv/bin/python benchmarks/bench_model.py`` (or ``make bench``).
 """
