@@ -30,6 +30,11 @@ if [ ! -f "$stamp" ]; then
   echo "setup: environment ready in $VENV"
 fi
 
+# Compile the model's step once (numba caches it in sim/__pycache__: about 20 s on a fresh machine,
+# under a second later), so the first demo or test process does not pay it, nor several at once.
+"$VENV/bin/python" -c "from sim.batch import Batch; from sim.config import Config; Batch([Config.default(agents=3, steps=1)]).step()" \
+  || { echo "setup: the model does not import; see the error above" >&2; exit 1; }
+
 if [ "${1:-}" = "--browser" ] && ! command -v chromium >/dev/null 2>&1; then
   echo "setup: installing Debian's chromium for the browser tests"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
