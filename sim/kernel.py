@@ -21,19 +21,18 @@ processor has them, so results could differ between machines. One signature, com
 import and cached (``cache=True``).
 
 Numba's cache tracks this file only: after editing a mechanism's ``*_one`` function, the cached step
-would be stale, so :func:`_clear_stale_cache` drops it when any mechanism module changed.
+would be stale, so :func:`sim.jit_cache.clear_stale_cache` drops it when any mechanism module changed.
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
-from pathlib import Path
 
 import numba
 import numpy as np
 
 from sim import streams as S
+from sim.jit_cache import clear_stale_cache
 from sim.mechanisms import (
     appraisal,
     choice,
@@ -58,32 +57,7 @@ from sim.mechanisms._common import clip_one, expectancy_one, logistic_one
 from sim.mechanisms._exp import exp_one
 from sim.params import INTERVENTION_KINDS, LEVEL_MAX, PARAMS
 
-
-def _clear_stale_cache() -> None:
-    """Remove this module's cached machine code if any mechanism's source changed since it was built.
-
-    Numba keys the cache on this file's timestamp only, not on the functions it calls.
-    """
-    here = Path(__file__)
-    sources = sorted((here.parent / "mechanisms").glob("*.py")) + [here]
-    digest = hashlib.sha256(b"".join(p.read_bytes() for p in sources)).hexdigest()
-    cache = here.parent / "__pycache__"
-    stamp = cache / "kernel.sources.sha256"
-    try:
-        if stamp.read_text() == digest:
-            return
-    except OSError:
-        pass
-    try:
-        for f in cache.glob("kernel.*.nb[ic]"):
-            f.unlink(missing_ok=True)
-        cache.mkdir(exist_ok=True)
-        stamp.write_text(digest)
-    except OSError:  # a read-only install: numba then does not cache either
-        pass
-
-
-_clear_stale_cache()
+clear_stale_cache(__file__)
 
 _P = {p.name: i for i, p in enumerate(PARAMS)}
 """Column of each parameter in the packed (runs, parameters) array (:func:`pack_params`)."""

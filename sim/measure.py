@@ -246,24 +246,17 @@ def item_success_probability(
     """Chance that a learner solves a task of ``difficulty`` when made to attempt it, by the model's rules.
 
     The single place where measurement calls the mechanisms (their signatures may change; adjust
-    only here): expectancy and effort from efficacy (motivational intensity: little effort on items
-    judged out of reach), threat appraisal and one step of arousal from the learner's current arousal
-    facing the item, Yerkes-Dodson efficiency, then the success chance from skill. Arrays broadcast
-    (learners as rows, items as columns).
+    only here, and in :mod:`sim.item_response`, which composes them): expectancy and effort from
+    efficacy (motivational intensity: little effort on items judged out of reach), threat appraisal
+    and one step of arousal from the learner's current arousal facing the item, Yerkes-Dodson
+    efficiency, then the success chance from skill. Arrays broadcast (learners as rows, items as
+    columns). One compiled ufunc of the step's per-agent rules, so the scores do not depend on the
+    processor.
     """
-    from sim.mechanisms import appraisal, effort, performance
-    from sim.mechanisms._common import expectancy
+    from sim import item_response
 
-    p = params
-    p_hat = expectancy(efficacy, difficulty, p["belief_scale"])
-    eff = effort.effort(efficacy, difficulty, p_hat, p["giveup_expectancy"], p["effort_min"], p["effort_span"])
-    thr = appraisal.threat(efficacy, difficulty, p["threat_margin"], p["appraisal_scale"])
-    a = appraisal.arousal_update(
-        arousal, arousal_base, thr, p["arousal_reactivity"] * sens_arousal, p["challenge_arousal"], p["arousal_decay"]
-    )
-    h = performance.hardness(difficulty, skill, p["yd_hardness_scale"])
-    yd = performance.arousal_efficiency(a, h, p["yd_opt_easy"], p["yd_opt_hard"], p["yd_width"])
-    return performance.success_probability(skill, eff, difficulty, p["effort_gain"], p["perf_scale"], yd, p["yd_cost"])
+    p = [params[name] for name in item_response.PARAMETERS]
+    return item_response.success(efficacy, skill, arousal, arousal_base, sens_arousal, difficulty, *p)
 
 
 # ---- instruments -----------------------------------------------------------------------------------

@@ -115,3 +115,15 @@ def test_margin_equals_the_vectorised_rule() -> None:
     want = feedback.performance_margin(cap, d, scale, u)
     got = np.array([feedback.margin_one(*(x[i] for x in (cap, d, scale, u))) for i in range(500)])
     np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-12)
+
+
+def test_the_exp_ufunc_is_the_steps_exp_on_arrays() -> None:
+    """``_exp.exp`` (for array code) gives exactly ``exp_one``'s bits, within an ulp of math.exp."""
+    x = np.concatenate([np.array(EDGES), np.random.default_rng(5).uniform(-40, 40, 20_000)])[:20_000].reshape(-1, 4)
+    got = _exp.exp(x)
+    assert got.shape == x.shape
+    one = numba.njit(lambda v: _exp.exp_one(v))
+    assert all(got.flat[i] == one(v) or (np.isnan(got.flat[i]) and np.isnan(one(v))) for i, v in enumerate(x.flat))
+    finite = np.isfinite(x) & (np.abs(x) < 700)
+    ref = np.array([math.exp(v) for v in x[finite]])
+    assert np.abs(got[finite].view(np.int64) - ref.view(np.int64)).max() <= 1

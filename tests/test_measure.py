@@ -117,7 +117,25 @@ def test_item_chance_is_the_models_chance_at_its_effort_and_arousal() -> None:
     yd = performance.arousal_efficiency(ar, h, p["yd_opt_easy"], p["yd_opt_hard"], p["yd_width"])
     want = performance.success_probability(s, eff, d, p["effort_gain"], p["perf_scale"], yd, p["yd_cost"])
     got = measure.item_success_probability(e, s, a, 0.3, 1.0, d, p)
-    np.testing.assert_allclose(got, want)
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    # learners as rows, items as columns, over the whole range of states
+    rng = np.random.default_rng(3)
+    e, s = rng.uniform(0, 10, (500, 1)), rng.uniform(0, 10, (500, 1))
+    a, base, sens = rng.uniform(0, 1, (500, 1)), rng.uniform(0, 1, (500, 1)), rng.lognormal(0, 0.5, (500, 1))
+    d = np.linspace(0.5, 9.5, 20)[None, :]
+    p_hat = expectancy(e, d, p["belief_scale"])
+    eff = effort.effort(e, d, p_hat, p["giveup_expectancy"], p["effort_min"], p["effort_span"])
+    thr = appraisal.threat(e, d, p["threat_margin"], p["appraisal_scale"])
+    ar = appraisal.arousal_update(
+        a, base, thr, p["arousal_reactivity"] * sens, p["challenge_arousal"], p["arousal_decay"]
+    )
+    yd = performance.arousal_efficiency(
+        ar, performance.hardness(d, s, p["yd_hardness_scale"]), p["yd_opt_easy"], p["yd_opt_hard"], p["yd_width"]
+    )
+    want = performance.success_probability(s, eff, d, p["effort_gain"], p["perf_scale"], yd, p["yd_cost"])
+    got = measure.item_success_probability(e, s, a, base, sens, d, p)
+    assert got.shape == (500, 20)
+    np.testing.assert_allclose(got, want, rtol=1e-12)  # the compiled exp and NumPy's differ in the last bits
 
 
 def test_course_record_from_counters() -> None:

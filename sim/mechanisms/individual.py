@@ -12,7 +12,10 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from sim.mechanisms._exp import exp
+
 
 def sensitivity(z: ArrayLike, log_sd: ArrayLike, switch: ArrayLike) -> NDArray[np.float64]:
-    """``exp(log_sd z)``: an agent's fixed multiplier; 1 for everyone when switched off."""
-    return np.where(np.asarray(switch) != 0, np.exp(np.asarray(log_sd) * z), 1.0)
+    """``exp(log_sd z)``: an agent's fixed multiplier; 1 for everyone when switched off (``exp``
+    of :mod:`sim.mechanisms._exp`: the same bits on every processor, as the population must be)."""
+    return np.where(np.asarray(switch) != 0, exp(np.asarray(log_sd, dtype=float) * np.asarray(z, dtype=float)), 1.0)

@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from sim.mechanisms._common import per_agent
+from sim.mechanisms._exp import exp
 
 
 def optimism(z: ArrayLike, mean: ArrayLike, sd: ArrayLike, switch: ArrayLike) -> NDArray[np.float64]:
@@ -26,8 +27,9 @@ def optimism(z: ArrayLike, mean: ArrayLike, sd: ArrayLike, switch: ArrayLike) ->
 
 
 def news_weight(z: ArrayLike, sd: ArrayLike, switch: ArrayLike) -> NDArray[np.float64]:
-    """Multiplier of a population gain for good or bad news: ``exp(sd z)`` (1 when switched off)."""
-    return np.where(np.asarray(switch) != 0, np.exp(np.asarray(sd) * z), 1.0)
+    """Multiplier of a population gain for good or bad news: ``exp(sd z)`` (1 when switched off;
+    the processor-independent ``exp`` of :mod:`sim.mechanisms._exp`)."""
+    return np.where(np.asarray(switch) != 0, exp(np.asarray(sd, dtype=float) * np.asarray(z, dtype=float)), 1.0)
 
 
 def self_serving(z: ArrayLike, mean: ArrayLike, sd: ArrayLike, switch: ArrayLike) -> NDArray[np.float64]:
