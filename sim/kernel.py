@@ -13,7 +13,8 @@ outcomes of the neighbours and their records from before the step, so each run t
 
 The rules and their order are those of the NumPy core this replaced (kept as
 ``benchmarks/baseline_core.py``), with the same floating-point operations, except that ``exp`` is the
-inlined :func:`sim.mechanisms._exp.exp_one` (within 0.511 ulp) and the outcome draw's logit and the
+inlined :func:`sim.mechanisms._exp.exp_one` (within 0.511 ulp), ``log`` the inlined
+:func:`sim.mechanisms._log.log_one` (fdlibm, below 1 ulp), and the outcome draw's logit and the
 feedback draw's normal quantile are computed per attempting agent (as the oracle computes them), so
 the numbers agree with that core to rounding; the per-agent oracle (:mod:`sim.oracle`) is the
 independent check (rtol 1e-9). No ``fastmath``: it lets the compiler fuse multiply-adds where the

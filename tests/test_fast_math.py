@@ -15,7 +15,7 @@ import numba
 import numpy as np
 import pytest
 
-from sim.mechanisms import _exp, feedback
+from sim.mechanisms import _exp, _log, feedback
 
 EDGES = [
     0.0,
@@ -97,15 +97,34 @@ def test_exp_of_nan_is_nan() -> None:
     assert np.isnan(exp_all(np.array([np.nan]))[0])
 
 
-def test_inverse_normal_equals_the_oracle_bit_for_bit() -> None:
+def test_inverse_normal_equals_the_oracle_to_the_last_bits() -> None:
+    """AS 241 as the oracle's ``NormalDist().inv_cdf`` computes it; the logarithm of the tails is the
+    step's own (fdlibm) rather than the C library's, so the two may differ in the last bits there."""
     rng = np.random.default_rng(8)
-    p = np.concatenate([rng.random(200_000), [feedback.U_EDGE, 1 - feedback.U_EDGE, 0.075, 0.925, 0.5, 1e-12, 1e-300]])
+    p = np.concatenate([rng.random(20_000), [feedback.U_EDGE, 1 - feedback.U_EDGE, 0.075, 0.925, 0.5, 1e-12, 1e-300]])
     inv = NormalDist().inv_cdf
-    got = np.array(
-        [feedback.inverse_normal_one(v) for v in p[:2000]] + [feedback.inverse_normal_one(v) for v in p[-7:]]
+    got = np.array([feedback.inverse_normal_one(v) for v in p])
+    want = np.array([inv(v) for v in p])
+    central = np.abs(p - 0.5) <= 0.425  # no logarithm: the same operations, the same bits
+    assert np.array_equal(got[central], want[central])
+    np.testing.assert_allclose(got, want, rtol=1e-15, atol=0)  # an ulp of log moves the quantile by ~2 ulps
+
+
+def test_log_is_within_an_ulp_of_the_c_librarys() -> None:
+    rng = np.random.default_rng(11)
+    x = np.concatenate(
+        [rng.random(200_000), np.exp(rng.uniform(-740, 709, 200_000)), 1 + rng.uniform(-1e-6, 1e-6, 50_000)]
     )
-    want = np.array([inv(v) for v in p[:2000]] + [inv(v) for v in p[-7:]])
-    assert np.array_equal(got, want)
+    one = numba.njit(lambda v: _log.log_one(v))
+    got = np.array([one(v) for v in x])
+    want = np.array([math.log(v) for v in x])
+    assert np.abs(got.view(np.int64) - want.view(np.int64)).max() <= 1
+    assert np.mean(got == want) > 0.95
+    specials = [(0.0, -np.inf), (-0.0, -np.inf), (1.0, 0.0), (np.inf, np.inf), (5e-324, math.log(5e-324))]
+    for v, w in specials:
+        assert one(v) == w, v
+    for v in (-1.0, -np.inf, -5e-324, np.nan):
+        assert np.isnan(one(v)), v
 
 
 def test_margin_equals_the_vectorised_rule() -> None:

@@ -20,6 +20,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.special import logit, ndtri
 
 from sim.mechanisms._common import clip_one, logistic, logistic_one, per_agent
+from sim.mechanisms._log import log_one
 
 U_EDGE = 2.0**-53
 """Uniform draws are kept in [U_EDGE, 1 - U_EDGE] before an inverse CDF (a draw of exactly 0 is possible)."""
@@ -100,14 +101,15 @@ def perceived_success_one(
 def margin_one(capability: float, difficulty: float, perf_scale: float, u_outcome: float) -> float:
     """:func:`performance_margin` of one attempt, compiled."""
     u = clip_one(u_outcome, U_EDGE, 1.0 - U_EDGE)
-    return capability - difficulty - perf_scale * math.log(u / (1.0 - u))
+    return capability - difficulty - perf_scale * log_one(u / (1.0 - u))
 
 
 @per_agent
 def inverse_normal_one(p: float) -> float:
     """The standard normal quantile of ``p`` in (0, 1), compiled: Wichura (1988), Algorithm AS 241
     (PPND16), the rational approximation that Python's ``statistics.NormalDist.inv_cdf`` uses, with
-    the same coefficients in the same order of operations (relative error about 1e-16)."""
+    the same coefficients in the same order of operations (relative error about 1e-16), with the
+    step's own ``log`` (:mod:`sim.mechanisms._log`), so within a few ulps of ``inv_cdf``."""
     q = p - 0.5
     if abs(q) <= 0.425:
         r = 0.180625 - q * q
@@ -156,7 +158,7 @@ def inverse_normal_one(p: float) -> float:
         x = num / den
         return x
     r = p if q <= 0.0 else 1.0 - p
-    r = math.sqrt(-math.log(r))
+    r = math.sqrt(-log_one(r))
     if r <= 5.0:
         r = r - 1.6
         # Hash sum: 49.33206_50330_16102_89036
