@@ -111,6 +111,17 @@ def jump_coefficients(n: int) -> tuple[int, int]:
     return a, m
 
 
+def plan(segments: list[tuple[int, int, bool]], agents: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`fill`'s ``segments`` and ``jumps`` for a step's rows as ``(start, stop, drawn)`` runs
+    (:func:`sim.streams.row_segments`) of ``agents`` values each."""
+    jumps = np.zeros((len(segments), 4), dtype=np.uint64)
+    for k, (start, stop, drawn) in enumerate(segments):
+        if not drawn:
+            a, m = jump_coefficients((stop - start) * agents)
+            jumps[k] = (*split(a), *split(m))
+    return np.array(segments, dtype=np.int64).reshape(-1, 3), jumps
+
+
 def split(x: int) -> tuple[int, int]:
     """A 128-bit integer as its (high, low) 64-bit halves."""
     return x >> 64, x & MASK64

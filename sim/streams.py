@@ -84,12 +84,7 @@ class StepUniforms:
         self._state = pcg64.pack_states(streams)
         segments = row_segments(rows, range(rows) if used is None else used)
         self.skipping = any(not use for _, _, use in segments)
-        self._segments = np.array(segments, dtype=np.int64).reshape(-1, 3)
-        self._jumps = np.zeros((len(segments), 4), dtype=np.uint64)
-        for k, (start, stop, use) in enumerate(segments):
-            if not use:
-                a, m = pcg64.jump_coefficients((stop - start) * agents)
-                self._jumps[k] = (*pcg64.split(a), *pcg64.split(m))
+        self._segments, self._jumps = pcg64.plan(segments, agents)
         shape = (len(streams), rows, agents)
         self._block = np.full(shape, np.nan) if self.skipping else np.empty(shape)
 

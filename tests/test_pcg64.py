@@ -10,13 +10,7 @@ from sim import streams as S
 
 
 def segments_and_jumps(rows: int, used: list[int], agents: int) -> tuple[np.ndarray, np.ndarray]:
-    segments = S.row_segments(rows, used)
-    jumps = np.zeros((len(segments), 4), dtype=np.uint64)
-    for k, (start, stop, use) in enumerate(segments):
-        if not use:
-            a, m = pcg64.jump_coefficients((stop - start) * agents)
-            jumps[k] = (*pcg64.split(a), *pcg64.split(m))
-    return np.array(segments, dtype=np.int64), jumps
+    return pcg64.plan(S.row_segments(rows, used), agents)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 12345, 2**63 + 7])

@@ -108,9 +108,7 @@ def _agent_cols(
 
 
 def _parquet(blocks: list[dict[str, np.ndarray]]) -> bytes:
-    # batches of one chunk may declare different domains: a column a block lacks is NaN there
-    names = list(dict.fromkeys(k for b in blocks for k in b))
-    cols = {k: np.concatenate([b[k] if k in b else np.full(len(b["run"]), np.nan) for b in blocks]) for k in names}
+    cols = {k: np.concatenate([b[k] for b in blocks]) for k in blocks[0]}  # (an experiment's runs share domains)
     table = pa.table(cols)
     buf = io.BytesIO()
     pq.write_table(table, buf, compression="zstd")
