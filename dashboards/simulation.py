@@ -25,7 +25,7 @@ import numpy as np
 
 from sim import Config
 from sim.errors import ConfigError
-from sim.metrics import summarise
+from sim.metrics import summarise, summarise_domains
 from sim.params import INTERVENTION_FIELDS, PARAMS, RUN, SCHEDULE_FIELDS, SHOCK_FIELDS, event_defaults
 
 NONE = "none"
@@ -416,13 +416,10 @@ class Recording:
         m = summarise(st)
         for k in SERIES:
             self.series[k][t] = m[k]
-        dom = self.batch.domains
-        if dom is not None:
-            for j, d in enumerate(dom.names):
-                self.series[f"efficacy_mean@{d}"][t] = dom.efficacy[:, :, j].mean(axis=1)
-                self.series[f"efficacy_sd@{d}"][t] = dom.efficacy[:, :, j].std(axis=1)
-            self.series["self_esteem_mean"][t] = dom.self_esteem.mean(axis=1)
-            self.series["self_esteem_sd"][t] = dom.self_esteem.std(axis=1)
+        for k, v in summarise_domains(self.batch.domains).items():  # the engine's columns, named for the charts
+            key = k.replace("[", "@").removesuffix("]")  # efficacy_mean[maths] -> efficacy_mean@maths
+            if key in self.series:
+                self.series[key][t] = v
         attempts = np.count_nonzero(st.attempted, axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
             handed = np.count_nonzero(st.success & st.handed & st.attempted, axis=1)

@@ -75,6 +75,7 @@ DOMAIN_METRICS: dict[str, str] = {
     "skill_mean[D]": "Mean skill in domain D (levels).",
     "strength_mean[D]": "Mean efficacy strength in domain D.",
     "self_esteem_mean": "Mean global self-esteem (0-1).",
+    "self_esteem_sd": "SD of global self-esteem across agents (0-1).",
 }
 """Metrics of runs that declare several domains, one column per declared domain D (in a multi-domain
 run the metrics of :data:`METRICS` describe each learner's domain of the last step's task)."""
@@ -92,6 +93,7 @@ def summarise_domains(domains) -> dict[str, np.ndarray]:
         out[f"skill_mean[{name}]"] = domains.skill[:, :, j].mean(axis=1)
         out[f"strength_mean[{name}]"] = domains.strength[:, :, j].mean(axis=1)
     out["self_esteem_mean"] = domains.self_esteem.mean(axis=1)
+    out["self_esteem_sd"] = domains.self_esteem.std(axis=1)
     return out
 
 
