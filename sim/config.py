@@ -40,6 +40,7 @@ Every value is checked against its declaration in :mod:`sim.params` before anyth
 from __future__ import annotations
 
 import copy
+import dataclasses
 import difflib
 import hashlib
 import json
@@ -266,6 +267,11 @@ class Config:
         A path is a parameter name, a top-level setting (``agents``), an event field
         (``shocks[0].step``), or a whole event list (``schedule``, ``shocks``, ``interventions``).
         """
+        if all(isinstance(path, str) and path in PARAM_BY_NAME for path in changes):
+            # only parameters: each is checked as from_dict checks it, and no other check reads them
+            # (calibration and sweeps change parameters of tens of thousands of configs)
+            checked = {k: PARAM_BY_NAME[k].check(v, f"params.{k}") for k, v in changes.items()}
+            return dataclasses.replace(self, params={**self.params, **checked})
         d = copy.deepcopy(self.to_dict())
         for path, value in changes.items():
             if (

@@ -6,6 +6,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -241,3 +242,22 @@ def test_any_unknown_parameter_is_rejected(key: str) -> None:
 def test_round_trip(cfg: Config) -> None:
     again = Config.from_dict(cfg.to_dict())
     assert again == cfg and again.digest() == cfg.digest()
+
+
+def test_changing_parameters_only_gives_the_config_from_dict_would() -> None:
+    """with_values' path for parameter-only changes: the same config, the same refusals."""
+    from sim.params import PARAMS
+
+    base = Config.default(agents=40, steps=30).with_values({"shocks": [{"step": 5, "severity": 3.0}]})
+    rng = np.random.default_rng(0)
+    for p in rng.choice(PARAMS, 25, replace=False):
+        value = int(rng.integers(p.low, p.high + 1)) if p.integer else float(rng.uniform(p.low, p.high))
+        fast = base.with_values({p.name: value})
+        slow = Config.from_dict({**base.to_dict(), "params": {**base.params, p.name: value}})
+        assert fast == slow and fast.digest() == slow.digest() and list(fast.params) == list(slow.params)
+    for bad in ({"learn_rate": -1.0}, {"learn_rate": "fast"}, {"network_degree": 2.5}):
+        with pytest.raises(ConfigError) as fast:
+            base.with_values(bad)
+        with pytest.raises(ConfigError) as slow:
+            Config.from_dict({**base.to_dict(), "params": {**base.params, **bad}})
+        assert str(fast.value) == str(slow.value)
