@@ -96,11 +96,3 @@ class StepUniforms:
     def sync(self) -> None:
         """Move the streams' generators to where the draws so far have left them."""
         pcg64.unpack_states(self._state, self.streams)
-
-
-def step_uniforms(streams: list[np.random.Generator], rows: int, agents: int) -> np.ndarray:
-    """This step's uniform draws, shape (runs, rows, agents); run r's block comes from stream r only."""
-    out = np.empty((len(streams), rows, agents))
-    for r, g in enumerate(streams):
-        g.random(out=out[r])
-    return out
